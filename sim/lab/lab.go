@@ -54,6 +54,9 @@ type Param struct {
 	Options []string // Enum only
 	// Advanced parameters are folded away in the page's controls.
 	Advanced bool
+	// Bound names another parameter this one may not exceed (w ≤ n), so
+	// the page's slider follows it. Validate still checks the relation.
+	Bound string
 }
 
 // Action declares something the reader can do to a running lab.
@@ -293,7 +296,7 @@ func (s *Schema) unknown(k string) error {
 	for _, p := range s.Params {
 		names = append(names, p.Name)
 	}
-	if near := nearest(k, names); near != "" {
+	if near := Nearest(k, names); near != "" {
 		return fmt.Errorf("unknown parameter %q (did you mean %q?)", k, near)
 	}
 	return fmt.Errorf("unknown parameter %q (known: %s)", k, strings.Join(names, ", "))
@@ -387,8 +390,9 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// nearest returns the name within edit distance 2 of k, if one exists.
-func nearest(k string, names []string) string {
+// Nearest returns the name within edit distance 2 of k, if one exists (for
+// "did you mean" messages).
+func Nearest(k string, names []string) string {
 	best, bestD := "", 3
 	for _, n := range names {
 		if d := editDistance(k, n); d < bestD {

@@ -1,0 +1,140 @@
+package book_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book/internal/browsertest"
+)
+
+// waitFor polls a JavaScript expression until it is true.
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second))
+}
+
+// js runs an expression for its effect.
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](expr + `; undefined`)
+}
+
+func evalString(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	require.NoError(t, err, expr)
+	return s
+}
+
+const fig = `document.querySelector('figure.lab')`
+
+// TestQuorumLabInChromium opens the quorum chapter, starts its first lab,
+// and checks that it draws, animates, and answers the page's controls.
+func TestQuorumLabInChromium(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	ctx := browsertest.Browser(t, 1280, 900)
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/quorums.html"),
+		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
+	))
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	require.NoError(t, err)
+	require.Contains(t, title, "quorums")
+
+	// Start the lab: the frame loads the wasm and reports metrics.
+	require.NoError(t, chromedp.Do(ctx,
+		js(fig+`.scrollIntoView()`),
+		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
+		waitFor(fig+`.querySelector('[data-metric=writes_ok]').textContent !== '–'`),
+		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 3`),
+		waitFor(`Number(`+fig+`.querySelector('[data-metric=writes_ok]').textContent) + Number(`+fig+`.querySelector('[data-metric=reads_ok]').textContent) > 0`),
+	))
+
+	// The canvas is drawn: a screenshot of the stage holds many colours.
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	img := browsertest.Shot(t, "quorum-running", shot)
+	require.Greater(t, browsertest.Colours(img), 12, "the lab canvas looks blank")
+
+	// It animates: virtual time moves.
+	t1 := labTime(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(700*time.Millisecond)))
+	require.Greater(t, labTime(t, ctx), t1, "virtual time does not advance while playing")
+
+	// Change W through the page's control: the lab restarts with W=1.
+	require.NoError(t, chromedp.Do(ctx,
+		js(`const w = `+fig+`.querySelector('[name=w]'); w.value = '1'; w.dispatchEvent(new Event('input', {bubbles: true}))`),
+		waitFor(fig+`.querySelector('.lab-frame').title.includes('W=1')`),
+	))
+
+	// Crash node A with its button: the log says so, and with W=1 writes
+	// keep succeeding.
+	require.NoError(t, chromedp.Do(ctx,
+		js(fig+`.querySelector('.lab-arg').value = '0'`),
+		chromedp.Click(chromedp.CSS(`figure.lab [data-action=crash]`)),
+		waitFor(`Array.from(`+fig+`.querySelectorAll('.lab-log li')).some(li => /crash/i.test(li.textContent))`),
+		waitFor(fig+`.querySelector('.lab-frame').title.includes('down')`),
+	))
+	before := metric(t, ctx, "writes_ok")
+	require.NoError(t, chromedp.Do(ctx, waitFor(`Number(`+fig+`.querySelector('[data-metric=writes_ok]').textContent) > `+strconv.Itoa(before))))
+
+	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	browsertest.Shot(t, "quorum-crashed", shot)
+
+	// Pause stops virtual time.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`figure.lab .lab-play`)),
+		waitFor(fig+`.querySelector('.lab-play').getAttribute('aria-pressed') === 'false'`),
+		chromedp.Sleep(300*time.Millisecond),
+	))
+	p1 := labTime(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(600*time.Millisecond)))
+	require.Equal(t, p1, labTime(t, ctx), "virtual time moves while paused")
+}
+
+// TestPhoneLayout checks that pages have no horizontal scroll at 360 px.
+func TestPhoneLayout(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	ctx := browsertest.Browser(t, 360, 780)
+	for _, page := range []string{"/index.html", "/quorums.html", "/embed/quorum.html"} {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(url+page), chromedp.WaitReady(chromedp.CSS(`body`))))
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		require.NoError(t, err)
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		require.NoError(t, err)
+		browsertest.Shot(t, "phone"+strings.ReplaceAll(strings.TrimSuffix(page, ".html"), "/", "-"), shot)
+		require.False(t, overflow, "%s scrolls sideways at 360 px", page)
+	}
+}
+
+func labTime(t *testing.T, ctx context.Context) float64 {
+	t.Helper()
+	s := evalString(t, ctx, fig+`.querySelector('.lab-time').textContent`)
+	f := strings.Fields(s)
+	require.GreaterOrEqual(t, len(f), 2, "lab time %q", s)
+	v, err := strconv.ParseFloat(f[0], 64)
+	require.NoError(t, err, "lab time %q", s)
+	if f[1] == "s" {
+		v *= 1000
+	}
+	return v
+}
+
+func metric(t *testing.T, ctx context.Context, name string) int {
+	t.Helper()
+	s := evalString(t, ctx, fig+`.querySelector('[data-metric=`+name+`]').textContent`)
+	v, err := strconv.Atoi(s)
+	require.NoError(t, err, "metric %s = %q", name, s)
+	return v
+}

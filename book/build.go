@@ -1,0 +1,484 @@
+// Package book compiles the chapters into the static site: a pipeline of
+// small passes (summary → parse → check → render → write), each testable on
+// its own. It also serves the site and runs labs headlessly.
+package book
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/alecthomas/chroma/v2/styles"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/labs"
+	"github.com/scaling-data/book/site"
+)
+
+// BookTitle is the site's name.
+const BookTitle = "Scaling Data"
+
+// Config says where the book is and where the site goes.
+type Config struct {
+	Chapters string // the chapters directory
+	Out      string // the output directory, replaced whole on success
+	// Wasm is the built lab binary (GOOS=js GOARCH=wasm). Empty builds the
+	// site without it; labs then report that they cannot start.
+	Wasm string
+	// WasmExec is Go's wasm_exec.js matching the compiler that built Wasm.
+	WasmExec string
+	// Cache keeps compressed copies of large files between builds.
+	Cache string
+}
+
+// Result summarises a build.
+type Result struct {
+	Pages  int
+	Files  int
+	Bytes  int64
+	Labels []string // page files written, in order
+}
+
+// page is one chapter in reading order.
+type page struct {
+	Entry
+	Href  string // "quorums.html", "index.html" for the first
+	Doc   *Doc
+	Title string
+}
+
+type builder struct {
+	cfg   Config
+	md    goldmark.Markdown
+	tmpl  *template.Template
+	pages []*page
+	files map[string][]byte // output path → content
+	root  string            // relative prefix of the page being rendered
+}
+
+// Build compiles the book. Every error in the chapters is reported, each
+// with file:line, and nothing is written unless the whole build succeeds.
+func Build(cfg Config) (*Result, error) {
+	b := &builder{cfg: cfg, files: map[string][]byte{}}
+	tmpl, err := template.New("").ParseFS(site.FS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	b.tmpl = tmpl
+	b.md = newMarkdown(b.renderFigure)
+	loadErr := b.load()
+	if b.pages == nil {
+		return nil, loadErr
+	}
+	if err := errors.Join(loadErr, b.check()); err != nil {
+		return nil, joinSorted(flatten(err))
+	}
+	if err := b.assets(); err != nil {
+		return nil, err
+	}
+	if err := b.renderPages(); err != nil {
+		return nil, err
+	}
+	if err := b.renderEmbeds(); err != nil {
+		return nil, err
+	}
+	if err := b.renderFrame(); err != nil {
+		return nil, err
+	}
+	return b.write()
+}
+
+// load reads SUMMARY.md and parses every chapter it lists.
+func (b *builder) load() error {
+	summaryPath := filepath.Join(b.cfg.Chapters, "SUMMARY.md")
+	src, err := os.ReadFile(summaryPath)
+	if err != nil {
+		return err
+	}
+	entries, err := ParseSummary(b.chapterName("SUMMARY.md"), src)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, e := range entries {
+		src, err := os.ReadFile(filepath.Join(b.cfg.Chapters, filepath.FromSlash(e.File)))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", b.chapterName("SUMMARY.md"), e.Line, e.File, errors.Unwrap(err)))
+			continue
+		}
+		href := Slug(e.File) + ".html"
+		if i == 0 {
+			href = "index.html"
+		}
+		doc := Parse(b.md, b.chapterName(e.File), src)
+		errs = append(errs, doc.Errors...)
+		title := doc.Meta.Title
+		if title == "" {
+			title = e.Title
+		}
+		b.pages = append(b.pages, &page{Entry: e, Href: href, Doc: doc, Title: title})
+	}
+	// Every chapter file must be reachable from SUMMARY.md.
+	listed := map[string]bool{"SUMMARY.md": true}
+	for _, e := range entries {
+		listed[e.File] = true
+	}
+	mds, _ := filepath.Glob(filepath.Join(b.cfg.Chapters, "*.md"))
+	for _, f := range mds {
+		if name := filepath.Base(f); !listed[name] {
+			errs = append(errs, fmt.Errorf("%s: not listed in SUMMARY.md, so no reader can reach it", b.chapterName(name)))
+		}
+	}
+	return joinSorted(errs)
+}
+
+// chapterName is how messages name a chapter file: "chapters/04-quorums.md".
+func (b *builder) chapterName(file string) string {
+	return path.Join(filepath.ToSlash(filepath.Base(b.cfg.Chapters)), file)
+}
+
+// check verifies every relative link: chapter files and headings exist,
+// images are present.
+func (b *builder) check() error {
+	byFile := map[string]*page{}
+	for _, p := range b.pages {
+		byFile[p.File] = p
+	}
+	var errs []error
+	for _, p := range b.pages {
+		for _, l := range p.Doc.Links {
+			where := fmt.Sprintf("%s:%d", p.Doc.File, l.Line)
+			target := p
+			if l.Target != "" {
+				if path.Ext(l.Target) != ".md" {
+					if _, err := os.Stat(filepath.Join(b.cfg.Chapters, filepath.FromSlash(l.Target))); err != nil {
+						errs = append(errs, fmt.Errorf("%s: link to %s: no such file in %s", where, l.Target, b.cfg.Chapters))
+					}
+					continue
+				}
+				t, ok := byFile[path.Clean(l.Target)]
+				if !ok {
+					errs = append(errs, fmt.Errorf("%s: link to %s: no such chapter in SUMMARY.md", where, l.Target))
+					continue
+				}
+				target = t
+			}
+			if l.Frag != "" && !target.Doc.IDs[l.Frag] {
+				errs = append(errs, fmt.Errorf("%s: link to %s#%s: no such heading%s", where, target.File, l.Frag, suggestID(l.Frag, target.Doc.IDs)))
+			}
+		}
+	}
+	return joinSorted(errs)
+}
+
+func suggestID(id string, ids map[string]bool) string {
+	var names []string
+	for k := range ids {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	if n := lab.Nearest(id, names); n != "" {
+		return fmt.Sprintf(" (did you mean #%s?)", n)
+	}
+	return ""
+}
+
+// joinSorted joins errors in file:line order so messages read top to bottom.
+func joinSorted(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return lessLocation(errs[i].Error(), errs[j].Error()) })
+	return errors.Join(errs...)
+}
+
+// flatten undoes errors.Join, so errors from several passes sort together.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func lessLocation(a, b string) bool {
+	fa, la := splitLocation(a)
+	fb, lb := splitLocation(b)
+	if fa != fb {
+		return fa < fb
+	}
+	return la < lb
+}
+
+func splitLocation(msg string) (string, int) {
+	file, rest, _ := strings.Cut(msg, ":")
+	n := 0
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return file, n
+}
+
+// navItem is a sidebar line.
+type navItem struct {
+	Title, Href string
+	Level       int
+	Current     bool
+	Separator   bool
+}
+
+type pageData struct {
+	Book, Title, Summary, Root, Version string
+	Heading                             string // the page's h1 when the Markdown has none
+	Nav                                 []navItem
+	Body                                template.HTML
+	Prev, Next                          *navItem
+}
+
+func (b *builder) renderPages() error {
+	var errs []error
+	for i, p := range b.pages {
+		var body bytes.Buffer
+		b.root = ""
+		if err := b.md.Renderer().Render(&body, p.Doc.Source, p.Doc.AST); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.Doc.File, err))
+			continue
+		}
+		data := pageData{
+			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(),
+			Nav:  b.nav(p),
+			Body: template.HTML(body.String()), // goldmark output, raw HTML off
+		}
+		if !hasH1(p.Doc) {
+			data.Heading = p.Title
+		}
+		if i == 0 {
+			data.Title = ""
+		}
+		if i > 0 {
+			prev := b.pages[i-1]
+			data.Prev = &navItem{Title: prev.Title, Href: prev.Href}
+		}
+		if i+1 < len(b.pages) {
+			next := b.pages[i+1]
+			data.Next = &navItem{Title: next.Title, Href: next.Href}
+		}
+		var out bytes.Buffer
+		if err := b.tmpl.ExecuteTemplate(&out, "page", data); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.Doc.File, err))
+			continue
+		}
+		b.files[p.Href] = out.Bytes()
+	}
+	return joinSorted(errs)
+}
+
+func hasH1(d *Doc) bool {
+	for _, h := range d.Headings {
+		if h.Level == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) nav(cur *page) []navItem {
+	var items []navItem
+	back := false
+	for _, p := range b.pages {
+		if p.Back && !back {
+			items = append(items, navItem{Separator: true})
+			back = true
+		}
+		items = append(items, navItem{Title: p.Title, Href: p.Href, Level: p.Level, Current: p == cur})
+	}
+	return items
+}
+
+// renderFigure is goldmark's hook for sim blocks.
+func (b *builder) renderFigure(w util.BufWriter, fig *Figure) error {
+	d, err := b.newFigureData(fig, b.root)
+	if err != nil {
+		return err
+	}
+	return b.tmpl.ExecuteTemplate(w, "figure", d)
+}
+
+// renderEmbeds writes embed/<lab>.html: one lab with its controls, for a
+// course platform's iframe, linking back to its chapter.
+func (b *builder) renderEmbeds() error {
+	for _, l := range labs.All() {
+		s := l.Schema
+		fig := &Figure{ID: "lab", Lab: l, Values: s.Defaults(), Seed: DefaultSeed}
+		d, err := b.newFigureData(fig, "../")
+		if err != nil {
+			return err
+		}
+		for _, p := range b.pages {
+			if p.File == s.Chapter {
+				d.ChapterHref = "../" + p.Href
+				for _, f := range p.Doc.Figures {
+					if f.Lab.Schema.Name == s.Name {
+						d.ChapterHref += "#" + f.ID
+						break
+					}
+				}
+			}
+		}
+		var fb bytes.Buffer
+		if err := b.tmpl.ExecuteTemplate(&fb, "figure", d); err != nil {
+			return err
+		}
+		var out bytes.Buffer
+		data := pageData{Book: BookTitle, Title: s.Title, Summary: s.Summary, Root: "../", Version: b.version(), Body: template.HTML(fb.String())}
+		if err := b.tmpl.ExecuteTemplate(&out, "embed", data); err != nil {
+			return err
+		}
+		b.files["embed/"+s.Name+".html"] = out.Bytes()
+	}
+	return nil
+}
+
+func (b *builder) renderFrame() error {
+	var out bytes.Buffer
+	data := struct{ Book, Version, WasmVersion string }{BookTitle, b.version(), shortHash(b.files["assets/labs.wasm"])}
+	if err := b.tmpl.ExecuteTemplate(&out, "frame", data); err != nil {
+		return err
+	}
+	b.files["lab.html"] = out.Bytes()
+	return nil
+}
+
+// assets copies the static files, adds the generated CSS (chroma themes,
+// lab sizes), Go's wasm_exec.js and the lab binary.
+func (b *builder) assets() error {
+	err := fs.WalkDir(site.FS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := site.FS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b.files["assets/"+strings.TrimPrefix(p, "static/")] = data
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	css, err := generatedCSS()
+	if err != nil {
+		return err
+	}
+	b.files["assets/book.css"] = append(b.files["assets/book.css"], css...)
+	if b.cfg.WasmExec != "" {
+		data, err := os.ReadFile(b.cfg.WasmExec)
+		if err != nil {
+			return fmt.Errorf("wasm_exec.js: %w", err)
+		}
+		b.files["assets/wasm_exec.js"] = data
+	}
+	if b.cfg.Wasm != "" {
+		data, err := os.ReadFile(b.cfg.Wasm)
+		if err != nil {
+			return fmt.Errorf("lab binary: %w (build it with `make wasm`)", err)
+		}
+		b.files["assets/labs.wasm"] = data
+	}
+	// Images and other files beside the chapters.
+	return filepath.WalkDir(b.cfg.Chapters, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) == ".md" {
+			return err
+		}
+		rel, _ := filepath.Rel(b.cfg.Chapters, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b.files[filepath.ToSlash(rel)] = data
+		return nil
+	})
+}
+
+// generatedCSS is the chroma highlighting palette for both themes and the
+// box of every lab (its canvas's aspect ratio), so pages never shift.
+func generatedCSS() ([]byte, error) {
+	var out bytes.Buffer
+	out.WriteString("\n/* generated: lab sizes */\n")
+	for _, l := range labs.All() {
+		fmt.Fprintf(&out, ".lab-size-%s { aspect-ratio: %d / %d; }\n", l.Schema.Name, l.Schema.Width, l.Schema.Height)
+	}
+	f := chromahtml.New(chromahtml.WithClasses(true))
+	for _, t := range []struct {
+		style, scope string
+	}{{"github", ":root"}, {"github-dark", ":root[data-theme=\"dark\"]"}} {
+		st := styles.Get(t.style)
+		if st == nil {
+			st = styles.Fallback
+		}
+		var css bytes.Buffer
+		if err := f.WriteCSS(&css, st); err != nil {
+			return nil, err
+		}
+		out.WriteString("\n/* generated: chroma " + t.style + " */\n")
+		out.WriteString(scopeCSS(css.String(), t.scope))
+	}
+	return out.Bytes(), nil
+}
+
+// scopeCSS prefixes every chroma rule with scope and drops the code
+// blocks' own background, so the page's colours apply.
+func scopeCSS(css, scope string) string {
+	var out strings.Builder
+	for _, line := range strings.Split(css, "\n") {
+		if i := strings.Index(line, "*/"); i >= 0 {
+			line = line[i+2:]
+		}
+		sel, body, ok := strings.Cut(strings.TrimSpace(line), "{")
+		if !ok {
+			continue
+		}
+		sel = strings.TrimSpace(sel)
+		if sel == ".bg" || sel == ".chroma" {
+			body = bgDecl.ReplaceAllString(body, "")
+		}
+		out.WriteString(scope + " " + sel + " {" + body + "\n")
+	}
+	return out.String()
+}
+
+var bgDecl = regexp.MustCompile(`background-color:\s*[^;]+;\s*`)
+
+// version is a short hash of the static assets, for cache busting.
+func (b *builder) version() string {
+	h := sha256.New()
+	for _, name := range []string{"assets/book.css", "assets/book.js", "assets/lab.js", "assets/theme.js", "assets/frame.js", "assets/frame.css", "assets/wasm_exec.js"} {
+		h.Write(b.files[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:10]
+}
+
+func shortHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])[:10]
+}

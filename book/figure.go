@@ -1,0 +1,173 @@
+package book
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/svg"
+	"github.com/scaling-data/book/render/views"
+	"github.com/scaling-data/book/sim/lab"
+)
+
+// figureData is what the "figure" template needs to draw a lab: its
+// poster, its controls generated from the schema, and its readouts.
+type figureData struct {
+	ID, Name, Title, Query, Root string
+	PosterLight, PosterDark      string
+	PosterAlt                    string
+	Width, Height                int
+	TimeScaleMs                  float64
+	Seed                         uint64
+	Presets                      []presetData
+	PresetsJSON                  string
+	Controls, Advanced           []controlData
+	ArgParam                     string
+	ArgOptions                   []option
+	ArgActions, PlainActions     []lab.Action
+	Metrics                      []lab.Metric
+	Caption                      template.HTML
+	ChapterHref                  string // embed pages link back to the chapter
+}
+
+type presetData struct {
+	Name, Label, Help string
+	Selected          bool
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type controlData struct {
+	Name, Label, Help, Unit, Kind string
+	Min, Max, Step, Value         string
+	Checked                       bool
+	Options                       []option
+	Bound                         string
+}
+
+// captionMD renders captions: inline Markdown with typographic quotes.
+var captionMD = goldmark.New(goldmark.WithExtensions(extension.Typographer))
+
+func renderCaption(src string) (template.HTML, error) {
+	if src == "" {
+		return "", nil
+	}
+	var b bytes.Buffer
+	if err := captionMD.Convert([]byte(src), &b); err != nil {
+		return "", err
+	}
+	out := strings.TrimSpace(b.String())
+	if strings.Count(out, "<p>") == 1 {
+		out = strings.TrimSuffix(strings.TrimPrefix(out, "<p>"), "</p>")
+	}
+	return template.HTML(out), nil // goldmark output with raw HTML off
+}
+
+// newFigureData fills the template data for a figure. posters maps lab
+// states to poster files (written by the caller).
+func (b *builder) newFigureData(fig *Figure, root string) (*figureData, error) {
+	s := fig.Lab.Schema
+	caption, err := renderCaption(fig.Caption)
+	if err != nil {
+		return nil, err
+	}
+	light, dark, alt, err := b.posters(fig)
+	if err != nil {
+		return nil, err
+	}
+	d := &figureData{
+		ID: fig.ID, Name: s.Name, Title: s.Title, Query: fig.Query(), Root: root,
+		PosterLight: light, PosterDark: dark, PosterAlt: alt,
+		Width: s.Width, Height: s.Height, Seed: fig.Seed,
+		TimeScaleMs: float64(s.TimeScale) / 1e6,
+		Metrics:     s.Metrics,
+		Caption:     caption,
+	}
+	presets := map[string]map[string]string{}
+	for _, p := range s.Presets {
+		d.Presets = append(d.Presets, presetData{Name: p.Name, Label: p.Label, Help: p.Help, Selected: p.Name == fig.Preset})
+		presets[p.Name] = p.Values
+	}
+	js, err := json.Marshal(presets)
+	if err != nil {
+		return nil, err
+	}
+	d.PresetsJSON = string(js)
+	for _, p := range s.Params {
+		c := control(&p, fig.Values[p.Name])
+		if p.Advanced {
+			d.Advanced = append(d.Advanced, c)
+		} else {
+			d.Controls = append(d.Controls, c)
+		}
+	}
+	for _, a := range s.Actions {
+		if a.Arg == "" {
+			d.PlainActions = append(d.PlainActions, a)
+			continue
+		}
+		d.ArgActions = append(d.ArgActions, a)
+		d.ArgParam = a.ArgParam
+	}
+	if d.ArgParam != "" {
+		for i := 0; i < fig.Values.Int(d.ArgParam); i++ {
+			d.ArgOptions = append(d.ArgOptions, option{Value: strconv.Itoa(i), Label: string(rune('A' + i))})
+		}
+	}
+	return d, nil
+}
+
+func control(p *lab.Param, v float64) controlData {
+	c := controlData{Name: p.Name, Label: p.Label, Help: p.Help, Unit: p.Unit, Kind: p.Kind.String(), Bound: p.Bound}
+	switch p.Kind {
+	case lab.Bool:
+		c.Checked = v != 0
+	case lab.Enum:
+		for i, o := range p.Options {
+			c.Options = append(c.Options, option{Value: o, Label: o, Selected: i == int(v)})
+		}
+	default:
+		step := p.Step
+		if step == 0 {
+			step = 1
+		}
+		c.Min, c.Max, c.Step, c.Value = p.Format(p.Min), p.Format(p.Max), p.Format(step), p.Format(v)
+	}
+	return c
+}
+
+// posters draws the figure's opening state in both themes and returns the
+// poster paths (content-addressed, so equal states share a file) and the
+// text alternative.
+func (b *builder) posters(fig *Figure) (light, dark, alt string, err error) {
+	s := fig.Lab.Schema
+	view, ok := views.For(s.Name)
+	if !ok {
+		return "", "", "", fmt.Errorf("lab %q has no view", s.Name)
+	}
+	m := fig.Lab.New(fig.Values, fig.Seed)
+	alt = s.Title + ", before it runs. " + view.Describe(m)
+	for _, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
+		c := svg.New(float64(s.Width), float64(s.Height))
+		view.Draw(c, m, th)
+		doc := c.SVG(s.Title)
+		name := "posters/" + s.Name + "-" + th.Name + "-" + shortHash(doc) + ".svg"
+		b.files[name] = doc
+		if th.Name == "light" {
+			light = name
+		} else {
+			dark = name
+		}
+	}
+	return light, dark, alt, nil
+}

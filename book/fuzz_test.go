@@ -1,0 +1,37 @@
+package book
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzSimInfo: a sim block's info string never panics the compiler, and a
+// block that parses round-trips through its query.
+func FuzzSimInfo(f *testing.F) {
+	for _, s := range []string{
+		"sim quorum n=5 w=3 r=3 seed=7",
+		"sim quorum preset=dynamo",
+		"sim quorum n=3 w=4",
+		"sim quorum id=my-lab loss=12.5",
+		"sim",
+		"sim nope x=1",
+		"sim quorum n==3 seed=99999999999999999999",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, info string) {
+		fig, err := ParseSimInfo(info)
+		if err != nil {
+			return
+		}
+		q := strings.ReplaceAll(fig.Query(), "&", " ")
+		q = strings.TrimPrefix(q, "lab=")
+		again, err := ParseSimInfo("sim " + q)
+		if err != nil {
+			t.Fatalf("%q parsed, but its query %q does not: %v", info, q, err)
+		}
+		if again.Query() != fig.Query() {
+			t.Fatalf("query drifts: %q → %q", fig.Query(), again.Query())
+		}
+	})
+}

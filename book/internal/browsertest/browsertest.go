@@ -1,0 +1,182 @@
+// Package browsertest drives the real Chromium (Debian's /usr/bin/chromium)
+// with chromedp for the book's browser tests: it builds the lab binary and
+// the site once per test process, serves it on loopback, and opens pages.
+//
+// Without Chromium the tests skip, except when CI=true, where they fail:
+// CI must never pass by skipping the browser.
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/scaling-data/book/book"
+)
+
+// Chromium is the browser the tests drive; CHROMIUM overrides it.
+func Chromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// Require skips the test when Chromium is missing, or fails it under CI.
+func Require(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(Chromium()); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but Chromium is not at %s: install the chromium package (.ci/run does)", Chromium())
+		}
+		t.Skipf("Chromium not found at %s; browser tests skipped (they run in CI)", Chromium())
+	}
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("browser test skipped in -short mode")
+	}
+}
+
+var (
+	siteOnce sync.Once
+	siteDir  string
+	siteErr  error
+)
+
+// ModuleRoot is the repository's top directory.
+func ModuleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+// Site builds the lab binary and the book once per process and returns the
+// directory of the built site.
+func Site(t testing.TB) string {
+	t.Helper()
+	siteOnce.Do(func() {
+		root := ModuleRoot()
+		dir, err := os.MkdirTemp("", "scalingdata-site-")
+		if err != nil {
+			siteErr = err
+			return
+		}
+		wasm := filepath.Join(dir, "labs.wasm")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", wasm, "./wasm")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			siteErr = &buildError{"go build ./wasm", out, err}
+			return
+		}
+		goroot, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			siteErr = err
+			return
+		}
+		siteDir = filepath.Join(dir, "public")
+		_, siteErr = book.Build(book.Config{
+			Chapters: filepath.Join(root, "chapters"),
+			Out:      siteDir,
+			Wasm:     wasm,
+			WasmExec: filepath.Join(string(bytes.TrimSpace(goroot)), "lib", "wasm", "wasm_exec.js"),
+		})
+	})
+	if siteErr != nil {
+		t.Fatalf("building the site: %v", siteErr)
+	}
+	return siteDir
+}
+
+type buildError struct {
+	what string
+	out  []byte
+	err  error
+}
+
+func (e *buildError) Error() string { return e.what + ": " + e.err.Error() + "\n" + string(e.out) }
+
+// Serve serves dir with the book's own handler on loopback for the test.
+func Serve(t testing.TB, dir string) string {
+	t.Helper()
+	srv := httptest.NewServer(book.Handler(os.DirFS(dir)))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// Browser starts a fresh headless Chromium (new profile, no network beyond
+// loopback) and returns a context for chromedp actions. width and height
+// set the window.
+func Browser(t testing.TB, width, height int) context.Context {
+	t.Helper()
+	Require(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(Chromium()),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(width, height),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	if width < 500 {
+		// Desktop Chromium windows are at least 500 px wide: emulate a phone.
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height), chromedp.EmulateMobile)); err != nil {
+			t.Fatalf("emulating a %d px screen: %v", width, err)
+		}
+	}
+	return ctx
+}
+
+// Shot saves a PNG under the test's temp directory (and under
+// SCREENSHOT_DIR when set, for people to look at) and decodes it.
+func Shot(t testing.TB, name string, png []byte) image.Image {
+	t.Helper()
+	dirs := []string{t.TempDir()}
+	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
+		_ = os.MkdirAll(d, 0o755)
+		dirs = append(dirs, d)
+	}
+	for _, d := range dirs {
+		if err := os.WriteFile(filepath.Join(d, name+".png"), png, 0o644); err != nil {
+			t.Fatalf("writing screenshot: %v", err)
+		}
+	}
+	img, err := decodePNG(png)
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	return img
+}
+
+func decodePNG(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+
+// Colours counts the distinct colours in img (quantised to 4 bits per
+// channel): a blank canvas has one or two, a drawn lab dozens.
+func Colours(img image.Image) int {
+	seen := map[uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[(r>>12)<<8|(g>>12)<<4|bl>>12] = true
+		}
+	}
+	return len(seen)
+}

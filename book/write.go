@@ -1,0 +1,124 @@
+package book
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+
+	"github.com/andybalholm/brotli"
+)
+
+// compressible files get .gz and .br siblings so the server can send them
+// precompressed.
+var compressible = map[string]bool{".wasm": true, ".js": true, ".css": true, ".html": true, ".svg": true, ".json": true}
+
+// minCompress is the size below which precompressing is not worth a file.
+const minCompress = 1024
+
+// write puts every file into a fresh directory beside Out and swaps it in,
+// so a failed build never leaves half a site.
+func (b *builder) write() (*Result, error) {
+	out := filepath.Clean(b.cfg.Out)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+"-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	names := make([]string, 0, len(b.files))
+	for name := range b.files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	res := &Result{Pages: len(b.pages)}
+	for _, name := range names {
+		data := b.files[name]
+		if err := writeFile(tmp, name, data); err != nil {
+			return nil, err
+		}
+		res.Files++
+		res.Bytes += int64(len(data))
+		if path.Ext(name) == ".html" {
+			res.Labels = append(res.Labels, name)
+		}
+		if !compressible[path.Ext(name)] || len(data) < minCompress {
+			continue
+		}
+		gz, br, err := b.compress(data)
+		if err != nil {
+			return nil, fmt.Errorf("compress %s: %w", name, err)
+		}
+		if err := writeFile(tmp, name+".gz", gz); err != nil {
+			return nil, err
+		}
+		if err := writeFile(tmp, name+".br", br); err != nil {
+			return nil, err
+		}
+	}
+	old := out + ".old"
+	_ = os.RemoveAll(old)
+	if _, err := os.Stat(out); err == nil {
+		if err := os.Rename(out, old); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return nil, err
+	}
+	_ = os.Chmod(out, 0o755)
+	_ = os.RemoveAll(old)
+	return res, nil
+}
+
+func writeFile(dir, name string, data []byte) error {
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
+}
+
+// compress returns gzip (best) and brotli (quality 11 for small files, 9
+// for the large wasm, where 11 costs seconds for little gain) encodings,
+// reusing earlier results from the cache directory by content hash.
+func (b *builder) compress(data []byte) (gz, br []byte, err error) {
+	key := shortHash(data) + fmt.Sprintf("-%d", len(data))
+	if b.cfg.Cache != "" {
+		g, e1 := os.ReadFile(filepath.Join(b.cfg.Cache, key+".gz"))
+		r, e2 := os.ReadFile(filepath.Join(b.cfg.Cache, key+".br"))
+		if e1 == nil && e2 == nil {
+			return g, r, nil
+		}
+	}
+	var gb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gb, gzip.BestCompression)
+	if _, err := zw.Write(data); err != nil {
+		return nil, nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, nil, err
+	}
+	quality := brotli.BestCompression
+	if len(data) > 1<<20 {
+		quality = 9
+	}
+	var bb bytes.Buffer
+	bw := brotli.NewWriterLevel(&bb, quality)
+	if _, err := bw.Write(data); err != nil {
+		return nil, nil, err
+	}
+	if err := bw.Close(); err != nil {
+		return nil, nil, err
+	}
+	if b.cfg.Cache != "" && os.MkdirAll(b.cfg.Cache, 0o755) == nil {
+		_ = os.WriteFile(filepath.Join(b.cfg.Cache, key+".gz"), gb.Bytes(), 0o644)
+		_ = os.WriteFile(filepath.Join(b.cfg.Cache, key+".br"), bb.Bytes(), 0o644)
+	}
+	return gb.Bytes(), bb.Bytes(), nil
+}

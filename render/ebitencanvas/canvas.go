@@ -1,0 +1,180 @@
+//go:build js && wasm
+
+// Package ebitencanvas is the canvas backend that draws on an Ebiten image
+// in the browser. It is built only for js/wasm, so native builds and tests
+// never need cgo or X11 headers.
+package ebitencanvas
+
+import (
+	"image/color"
+	"math"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+
+	"github.com/scaling-data/book/render/canvas"
+)
+
+// Canvas draws on dst, mapping logical pixels to device pixels by Scale.
+type Canvas struct {
+	dst   *ebiten.Image
+	w, h  float64 // logical size
+	scale float64 // device pixels per logical pixel
+	path  vector.Path
+}
+
+var _ canvas.Canvas = (*Canvas)(nil)
+
+// New returns a canvas over dst whose logical size is w×h.
+func New(dst *ebiten.Image, w, h float64) *Canvas {
+	c := &Canvas{}
+	c.Reset(dst, w, h)
+	return c
+}
+
+// Reset points the canvas at a new target, keeping its caches.
+func (c *Canvas) Reset(dst *ebiten.Image, w, h float64) {
+	c.dst, c.w, c.h = dst, w, h
+	b := dst.Bounds()
+	c.scale = min(float64(b.Dx())/w, float64(b.Dy())/h)
+}
+
+func (c *Canvas) Size() (float64, float64) { return c.w, c.h }
+
+func (c *Canvas) Clear(col color.RGBA) { c.dst.Fill(col) }
+
+func (c *Canvas) f(x float64) float32 { return float32(x * c.scale) }
+
+func (c *Canvas) Line(x1, y1, x2, y2 float64, s canvas.Style) {
+	if s.Stroke.A == 0 || s.StrokeWidth <= 0 {
+		return
+	}
+	if !s.Dash {
+		vector.StrokeLine(c.dst, c.f(x1), c.f(y1), c.f(x2), c.f(y2), c.f(s.StrokeWidth), s.Stroke, true)
+		return
+	}
+	dash := s.StrokeWidth * 3
+	gap := s.StrokeWidth * 2
+	dx, dy := x2-x1, y2-y1
+	length := math.Hypot(dx, dy)
+	if length == 0 {
+		return
+	}
+	ux, uy := dx/length, dy/length
+	for d := 0.0; d < length; d += dash + gap {
+		e := min(d+dash, length)
+		vector.StrokeLine(c.dst, c.f(x1+ux*d), c.f(y1+uy*d), c.f(x1+ux*e), c.f(y1+uy*e), c.f(s.StrokeWidth), s.Stroke, true)
+	}
+}
+
+func (c *Canvas) Circle(cx, cy, r float64, s canvas.Style) {
+	if s.Fill.A != 0 {
+		vector.FillCircle(c.dst, c.f(cx), c.f(cy), c.f(r), s.Fill, true)
+	}
+	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
+		if s.Dash {
+			c.dashedCircle(cx, cy, r, s)
+			return
+		}
+		vector.StrokeCircle(c.dst, c.f(cx), c.f(cy), c.f(r), c.f(s.StrokeWidth), s.Stroke, true)
+	}
+}
+
+func (c *Canvas) dashedCircle(cx, cy, r float64, s canvas.Style) {
+	const segments = 16
+	for i := 0; i < segments; i++ {
+		a0 := 2 * math.Pi * float64(i) / segments
+		a1 := a0 + math.Pi/segments
+		c.path.Reset()
+		c.path.Arc(c.f(cx), c.f(cy), c.f(r), float32(a0), float32(a1), vector.Clockwise)
+		op := &vector.StrokeOptions{Width: c.f(s.StrokeWidth)}
+		dop := &vector.DrawPathOptions{AntiAlias: true}
+		dop.ColorScale.ScaleWithColor(s.Stroke)
+		vector.StrokePath(c.dst, &c.path, op, dop)
+	}
+}
+
+func (c *Canvas) Rect(x, y, w, h float64, s canvas.Style) {
+	if s.Fill.A != 0 {
+		vector.FillRect(c.dst, c.f(x), c.f(y), c.f(w), c.f(h), s.Fill, true)
+	}
+	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
+		if s.Dash {
+			c.Line(x, y, x+w, y, s)
+			c.Line(x+w, y, x+w, y+h, s)
+			c.Line(x+w, y+h, x, y+h, s)
+			c.Line(x, y+h, x, y, s)
+			return
+		}
+		vector.StrokeRect(c.dst, c.f(x), c.f(y), c.f(w), c.f(h), c.f(s.StrokeWidth), s.Stroke, true)
+	}
+}
+
+func (c *Canvas) Polygon(pts []float64, s canvas.Style) {
+	if len(pts) < 6 {
+		return
+	}
+	c.path.Reset()
+	c.path.MoveTo(c.f(pts[0]), c.f(pts[1]))
+	for i := 2; i+1 < len(pts); i += 2 {
+		c.path.LineTo(c.f(pts[i]), c.f(pts[i+1]))
+	}
+	c.path.Close()
+	if s.Fill.A != 0 {
+		dop := &vector.DrawPathOptions{AntiAlias: true}
+		dop.ColorScale.ScaleWithColor(s.Fill)
+		vector.FillPath(c.dst, &c.path, nil, dop)
+	}
+	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
+		dop := &vector.DrawPathOptions{AntiAlias: true}
+		dop.ColorScale.ScaleWithColor(s.Stroke)
+		vector.StrokePath(c.dst, &c.path, &vector.StrokeOptions{Width: c.f(s.StrokeWidth), LineJoin: vector.LineJoinRound}, dop)
+	}
+}
+
+func (c *Canvas) Text(x, y float64, s string, size float64, col color.RGBA, a canvas.Align) {
+	face := faceFor(size * c.scale)
+	op := &text.DrawOptions{}
+	op.GeoM.Translate(x*c.scale, y*c.scale)
+	op.ColorScale.ScaleWithColor(col)
+	switch a {
+	case canvas.Center:
+		op.PrimaryAlign = text.AlignCenter
+	case canvas.Right:
+		op.PrimaryAlign = text.AlignEnd
+	}
+	op.SecondaryAlign = text.AlignCenter
+	text.Draw(c.dst, s, face, op)
+}
+
+// faces caches one face per device pixel size (rounded to a quarter pixel),
+// so text stays crisp at any device scale without re-rasterising each frame.
+var (
+	faces   = map[int]text.Face{}
+	regular *opentype.Font
+)
+
+func faceFor(px float64) text.Face {
+	key := int(px*4 + 0.5)
+	if f, ok := faces[key]; ok {
+		return f
+	}
+	if regular == nil {
+		var err error
+		regular, err = opentype.Parse(goregular.TTF)
+		if err != nil {
+			panic("ebitencanvas: embedded Go font: " + err.Error())
+		}
+	}
+	of, err := opentype.NewFace(regular, &opentype.FaceOptions{Size: float64(key) / 4, DPI: 72, Hinting: font.HintingNone})
+	if err != nil {
+		panic("ebitencanvas: " + err.Error())
+	}
+	f := text.NewGoXFace(of)
+	faces[key] = f
+	return f
+}

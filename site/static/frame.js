@@ -1,0 +1,75 @@
+// The lab frame: loads the one WebAssembly binary that holds every lab and
+// bridges it to the page that holds the controls. All input reaches the lab
+// as messages, so the canvas never traps Tab, scrolling or touch gestures.
+(() => {
+  'use strict';
+  const script = document.currentScript;
+  const wasmURL = script.dataset.wasm;
+  const host = window.parent !== window ? window.parent : null;
+  const pending = [];
+  let deliver = null;
+
+  const send = (msg) => { if (host) host.postMessage(msg, '*'); };
+  const status = (text) => {
+    const el = document.querySelector('.frame-status');
+    if (el) { el.textContent = text; el.hidden = !text; }
+  };
+  const toLab = (msg) => {
+    const json = JSON.stringify(msg);
+    if (deliver) deliver(json); else pending.push(json);
+  };
+
+  // Called by the Go side once it listens; flushes what arrived before.
+  globalThis.scalingdataListen = (fn) => {
+    deliver = fn;
+    status('');
+    for (const json of pending.splice(0)) fn(json);
+  };
+  // Called by the Go side with a JSON message for the host page.
+  globalThis.scalingdataSend = (json) => send(JSON.parse(json));
+
+  window.addEventListener('message', (e) => {
+    if (!host || e.source !== host) return;
+    const d = e.data;
+    if (!d || typeof d !== 'object' || typeof d.type !== 'string' || !d.type.startsWith('scalingdata:')) return;
+    let json;
+    try { json = JSON.stringify(d); } catch { return; }
+    if (json.length > 8192) return;
+    if (deliver) deliver(json); else pending.push(json);
+  });
+
+  // Keep Ebiten from seeing raw input: it would trap Tab and stop page
+  // scrolling. Clicks become messages in logical coordinates.
+  const swallow = (e) => e.stopImmediatePropagation();
+  for (const t of ['mousedown', 'mouseup', 'mousemove', 'pointerdown', 'pointerup', 'pointermove',
+    'touchstart', 'touchmove', 'touchend', 'wheel', 'contextmenu', 'keyup']) {
+    window.addEventListener(t, swallow, { capture: true, passive: true });
+  }
+  window.addEventListener('click', (e) => {
+    e.stopImmediatePropagation();
+    toLab({ type: 'scalingdata:click', x: e.clientX / window.innerWidth, y: e.clientY / window.innerHeight });
+  }, true);
+  window.addEventListener('keydown', (e) => {
+    e.stopImmediatePropagation();
+    if (e.key === 'Escape' || e.key === ' ' || e.key === 'ArrowRight') {
+      if (e.key !== 'Escape') e.preventDefault();
+      send({ type: 'scalingdata:key', key: e.key });
+    }
+  }, true);
+
+  const go = new Go();
+  const load = async () => {
+    const resp = fetch(wasmURL);
+    try {
+      return await WebAssembly.instantiateStreaming(resp, go.importObject);
+    } catch (err) {
+      // A server without the application/wasm type: fall back to bytes.
+      const bytes = await (await fetch(wasmURL)).arrayBuffer();
+      return WebAssembly.instantiate(bytes, go.importObject);
+    }
+  };
+  load().then((r) => go.run(r.instance)).catch((err) => {
+    status('The lab could not start: ' + err.message);
+    send({ type: 'scalingdata:error', text: String(err.message || err) });
+  });
+})();

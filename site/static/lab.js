@@ -1,0 +1,301 @@
+// The lab host: turns each <figure class="lab"> into a live lab on demand.
+// The controls are plain HTML; the lab itself runs in an iframe (one
+// WebAssembly instance per lab) and talks to this page by postMessage only.
+(() => {
+  'use strict';
+  const MAX_LIVE = 3;          // live WebGL contexts per page
+  const LOG_KEEP = 200;        // events shown in a log
+  const ANNOUNCE_MS = 2000;    // at most one screen-reader announcement per lab this often
+  const labs = [];
+  let clock = 0;               // for least-recently-used eviction
+
+  const $ = (root, sel) => root.querySelector(sel);
+  const $$ = (root, sel) => Array.from(root.querySelectorAll(sel));
+  const theme = () => document.documentElement.dataset.theme ||
+    (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+  const fmtMs = (ms) => ms >= 10000 ? (ms / 1000).toFixed(1) + ' s' : Math.round(ms) + ' ms';
+
+  class Lab {
+    constructor(fig) {
+      this.fig = fig;
+      this.name = fig.dataset.lab;
+      this.stage = $(fig, '.lab-stage');
+      this.form = $(fig, '.lab-controls');
+      this.log = $(fig, '.lab-log');
+      this.notice = $(fig, '.lab-notice');
+      this.playBtn = $(fig, '.lab-play');
+      this.frame = null;
+      this.playing = false;
+      this.visible = true;
+      this.lastAnnounce = 0;
+      this.live = document.createElement('p');
+      this.live.className = 'visually-hidden';
+      this.live.setAttribute('aria-live', 'polite');
+      fig.appendChild(this.live);
+      this.defaults = new URLSearchParams(fig.dataset.query);
+      this.wire();
+    }
+
+    // The lab's parameters as the frame reads them.
+    params() {
+      const out = {};
+      for (const el of this.form.elements) {
+        if (!el.name || el.name === 'preset') continue;
+        out[el.name] = el.type === 'checkbox' ? (el.checked ? 'on' : 'off') : el.value;
+      }
+      return out;
+    }
+    seed() { return $(this.fig, '[data-cmd=seed]').value || '1'; }
+    query(extra) {
+      const q = new URLSearchParams({ lab: this.name, ...this.params(), seed: this.seed(), ...extra });
+      return q.toString();
+    }
+
+    wire() {
+      $(this.fig, '.lab-run').addEventListener('click', () => this.start(true));
+      this.form.addEventListener('submit', (e) => e.preventDefault());
+      this.form.addEventListener('input', (e) => this.changed(e.target));
+      $$(this.fig, '[data-cmd]').forEach((el) => {
+        const ev = el.tagName === 'BUTTON' ? 'click' : 'change';
+        el.addEventListener(ev, () => this.command(el.dataset.cmd, el));
+      });
+      $$(this.fig, '[data-action]').forEach((el) => el.addEventListener('click', () => {
+        const sel = $(this.fig, '.lab-arg');
+        const arg = el.hasAttribute('data-arg') && sel ? Number(sel.value) : 0;
+        this.ensure().then(() => this.post({ type: 'scalingdata:action', name: el.dataset.action, arg }));
+      }));
+      this.syncBounds();
+      new IntersectionObserver((entries) => {
+        for (const en of entries) {
+          this.visible = en.isIntersecting;
+          if (this.frame) this.post({ type: this.visible ? 'scalingdata:resume' : 'scalingdata:pause', reason: 'offscreen' });
+        }
+      }, { rootMargin: '100px' }).observe(this.stage);
+    }
+
+    changed(el) {
+      if (el.name === 'preset') {
+        this.applyPreset(el.value);
+      } else {
+        const preset = $(this.form, '[name=preset]');
+        if (preset) preset.value = '';
+      }
+      this.showValue(el);
+      this.syncBounds();
+      if (this.frame) this.post({ type: 'scalingdata:params', values: this.params() });
+    }
+    showValue(el) {
+      const out = el.parentElement && $(el.parentElement, 'output');
+      if (out && el.type === 'range') {
+        const unit = out.textContent.replace(/^[-\d.]+\s*/, '');
+        out.textContent = el.value + (unit ? ' ' + unit : '');
+      }
+    }
+    applyPreset(name) {
+      const presets = JSON.parse(this.fig.dataset.presets || '{}');
+      const vals = presets[name];
+      if (!vals) return;
+      for (const el of this.form.elements) {
+        if (!el.name || el.name === 'preset') continue;
+        const v = el.name in vals ? vals[el.name] : this.defaults.get(el.name);
+        if (v == null) continue;
+        if (el.type === 'checkbox') el.checked = v === 'on'; else el.value = v;
+        this.showValue(el);
+      }
+    }
+    // Parameters bounded by another (w ≤ n) and the node picker follow it.
+    syncBounds() {
+      for (const el of $$(this.form, '[data-max-param]')) {
+        const bound = this.form.elements[el.dataset.maxParam];
+        if (!bound) continue;
+        el.max = Math.min(Number(el.getAttribute('data-abs-max') || el.max), Number(bound.value));
+        if (!el.hasAttribute('data-abs-max')) el.setAttribute('data-abs-max', el.getAttribute('max'));
+        if (Number(el.value) > Number(bound.value)) { el.value = bound.value; this.showValue(el); }
+      }
+      const sel = $(this.fig, '.lab-arg');
+      if (sel && this.form.elements[sel.dataset.param]) {
+        const n = Number(this.form.elements[sel.dataset.param].value);
+        const keep = sel.value;
+        sel.textContent = '';
+        for (let i = 0; i < n; i++) {
+          const o = document.createElement('option');
+          o.value = String(i);
+          o.textContent = String.fromCharCode(65 + i);
+          sel.appendChild(o);
+        }
+        if (Number(keep) < n) sel.value = keep;
+      }
+    }
+
+    command(cmd, el) {
+      switch (cmd) {
+        case 'toggle':
+          if (!this.frame) { this.start(true); return; }
+          this.post({ type: this.playing ? 'scalingdata:pause' : 'scalingdata:play' });
+          return;
+        case 'step': this.ensure().then(() => this.post({ type: 'scalingdata:step' })); return;
+        case 'speed': if (this.frame) this.post({ type: 'scalingdata:speed', value: Number(el.value) }); return;
+        case 'reset': if (this.frame) { this.clearLog(); this.post({ type: 'scalingdata:reset' }); } return;
+        case 'seed': if (this.frame) { this.clearLog(); this.post({ type: 'scalingdata:seed', value: Number(el.value) }); } return;
+        case 'copy': this.copyLink(el); return;
+      }
+    }
+
+    copyLink(btn) {
+      const url = new URL(location.href);
+      const embed = document.body.classList.contains('embed');
+      url.search = embed ? this.query() : 'fig=' + encodeURIComponent(this.fig.id) + '&' + this.query();
+      url.hash = embed ? '' : this.fig.id;
+      const done = (ok) => {
+        btn.textContent = ok ? 'Link copied' : 'Copy failed';
+        setTimeout(() => { btn.textContent = 'Copy link'; }, 1500);
+      };
+      if (navigator.clipboard) navigator.clipboard.writeText(url.href).then(() => done(true), () => this.showLink(url.href, done));
+      else this.showLink(url.href, done);
+    }
+    showLink(href, done) {
+      this.say('Link to this run: ' + href);
+      done(false);
+    }
+
+    ensure() { return this.frame ? this.ready : this.start(false); }
+
+    start(play) {
+      if (this.frame) return this.ready;
+      const live = labs.filter((l) => l.frame);
+      if (live.length >= MAX_LIVE) {
+        live.sort((a, b) => a.used - b.used)[0].stop();
+      }
+      this.used = ++clock;
+      const iframe = document.createElement('iframe');
+      iframe.className = 'lab-frame';
+      iframe.title = $(this.fig, '.lab-title').textContent + ' (canvas; the event log below describes it)';
+      iframe.setAttribute('allow', 'fullscreen');
+      iframe.src = this.fig.dataset.frame + '?' + this.query({ theme: theme(), autoplay: play ? '1' : '0' });
+      this.frame = iframe;
+      this.stage.appendChild(iframe);
+      this.fig.classList.add('is-live');
+      this.clearLog();
+      this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
+      return this.ready;
+    }
+
+    stop() {
+      if (!this.frame) return;
+      this.frame.remove();
+      this.frame = null;
+      this.playing = false;
+      this.fig.classList.remove('is-live');
+      this.setPlaying(false);
+    }
+
+    post(msg) { if (this.frame && this.frame.contentWindow) this.frame.contentWindow.postMessage(msg, '*'); }
+
+    receive(d) {
+      this.used = ++clock;
+      switch (d.type) {
+        case 'scalingdata:ready':
+          this.post({ type: 'scalingdata:theme', value: theme() });
+          if (!this.visible) this.post({ type: 'scalingdata:pause', reason: 'offscreen' });
+          this.resolveReady();
+          break;
+        case 'scalingdata:restart':
+          this.clearLog();
+          for (const dd of $$(this.fig, '[data-metric]')) dd.textContent = '–';
+          break;
+        case 'scalingdata:state':
+          this.setPlaying(!!d.playing);
+          $(this.fig, '.lab-time').textContent = fmtMs(d.t) + (d.done ? ' · done' : '');
+          if (typeof d.describe === 'string') this.frame.title = d.describe;
+          break;
+        case 'scalingdata:metrics':
+          for (const [k, v] of Object.entries(d.values || {})) {
+            const dd = $(this.fig, `[data-metric="${CSS.escape(k)}"]`);
+            if (dd) dd.textContent = typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v);
+          }
+          break;
+        case 'scalingdata:events':
+          this.addEvents(d.events || []);
+          break;
+        case 'scalingdata:notice':
+          this.notice.hidden = !d.text;
+          this.notice.textContent = d.text || '';
+          break;
+        case 'scalingdata:key':
+          if (d.key === 'Escape') $(this.fig, '.lab-play').focus();
+          else if (d.key === ' ') this.command('toggle');
+          else if (d.key === 'ArrowRight') this.command('step');
+          break;
+        case 'scalingdata:error':
+          this.notice.hidden = false;
+          this.notice.textContent = 'The lab stopped: ' + d.text;
+          break;
+      }
+    }
+
+    setPlaying(p) {
+      this.playing = p;
+      this.playBtn.textContent = p ? 'Pause' : 'Play';
+      this.playBtn.setAttribute('aria-pressed', String(p));
+    }
+
+    clearLog() {
+      this.log.textContent = '';
+    }
+    addEvents(events) {
+      if (!events.length) return;
+      const frag = document.createDocumentFragment();
+      for (const e of events) {
+        const li = document.createElement('li');
+        li.className = 'ev-' + String(e.kind).replace(/[^a-z-]/g, '');
+        const t = document.createElement('time');
+        t.textContent = fmtMs(e.at);
+        li.append(t, ' ', e.text);
+        frag.appendChild(li);
+      }
+      this.log.appendChild(frag);
+      while (this.log.children.length > LOG_KEEP) this.log.firstElementChild.remove();
+      this.log.scrollTop = this.log.scrollHeight;
+      const now = performance.now();
+      if (now - this.lastAnnounce > ANNOUNCE_MS) {
+        this.lastAnnounce = now;
+        this.say(events[events.length - 1].text);
+      }
+    }
+    say(text) { this.live.textContent = text; }
+  }
+
+  window.addEventListener('message', (e) => {
+    const d = e.data;
+    if (!d || typeof d !== 'object' || typeof d.type !== 'string') return;
+    const lab = labs.find((l) => l.frame && l.frame.contentWindow === e.source);
+    if (lab) lab.receive(d);
+  });
+
+  document.addEventListener('themechange', () => {
+    for (const l of labs) l.post({ type: 'scalingdata:theme', value: theme() });
+  });
+
+  const init = () => {
+    for (const fig of document.querySelectorAll('figure.lab')) labs.push(new Lab(fig));
+    // A shared link: ?fig=<id>&lab=…&k=v&seed=s (chapters) or ?k=v… (embed pages).
+    const q = new URLSearchParams(location.search);
+    const embed = document.body.classList.contains('embed');
+    const target = embed ? labs[0] : labs.find((l) => l.fig.id === q.get('fig'));
+    if (!target || (!embed && !q.has('fig')) || (embed && !q.has('lab') && !q.has('seed'))) return;
+    for (const [k, v] of q) {
+      const el = target.form.elements[k];
+      if (el && el.type === 'checkbox') el.checked = v === 'on';
+      else if (el && el.name) { el.value = v; target.showValue(el); }
+      if (k === 'seed') $(target.fig, '[data-cmd=seed]').value = v;
+    }
+    const preset = $(target.form, '[name=preset]');
+    if (preset) preset.value = '';
+    target.syncBounds();
+    if (!embed || q.get('autoplay') === '1') {
+      target.fig.scrollIntoView();
+      target.start(true);
+    }
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
+})();

@@ -1,0 +1,245 @@
+package bridge
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/scaling-data/book/render"
+	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/sim/lab"
+)
+
+// Controller runs one lab for one page: it owns the model, plays it in
+// virtual time, applies the page's messages and collects the messages that
+// go back. The wasm entry calls Tick once per frame and Draw when Dirty.
+type Controller struct {
+	lab     lab.Lab
+	view    render.View
+	run     lab.Run
+	model   lab.Model
+	theme   canvas.Theme
+	speed   float64
+	playing bool // the reader wants it running
+	hidden  bool // the page paused it because it is offscreen
+	dirty   bool // the picture changed since the last Draw
+
+	seq       int     // last narration event sent
+	sinceSent float64 // wall seconds since metrics were last sent
+	lastState string
+	lastMet   string
+	out       [][]byte
+}
+
+// metricsEvery is how often (wall seconds) metrics and state may be sent.
+const metricsEvery = 0.1
+
+// maxEventsPerMessage bounds one events message; the rest follow next tick.
+const maxEventsPerMessage = 50
+
+// New reads the lab's parameters, seed, theme and autoplay from the frame's
+// query. Bad values are clamped or dropped and reported in a notice.
+func New(l lab.Lab, v render.View, q url.Values) *Controller {
+	raw := map[string]string{}
+	for k := range q {
+		raw[k] = q.Get(k)
+	}
+	vals, notes := l.Schema.Lenient(raw)
+	seed := uint64(1)
+	if s := q.Get("seed"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 32)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("seed=%q is not a whole number 0…4294967295; using 1", s))
+		} else {
+			seed = n
+		}
+	}
+	c := &Controller{
+		lab: l, view: v, speed: 1,
+		run:     lab.Run{Values: vals, Seed: seed},
+		theme:   canvas.ThemeNamed(q.Get("theme")),
+		playing: q.Get("autoplay") == "1",
+	}
+	c.restart()
+	c.send("ready", map[string]any{"lab": l.Schema.Name})
+	if len(notes) > 0 {
+		c.notice(notes...)
+	}
+	return c
+}
+
+func (c *Controller) restart() {
+	c.model = c.lab.New(c.run.Values, c.run.Seed)
+	c.run.Inputs = nil
+	c.seq = 0
+	c.dirty = true
+	c.lastState, c.lastMet = "", ""
+	c.send("restart", map[string]any{"query": c.Query()})
+	c.flush(true)
+}
+
+func (c *Controller) notice(lines ...string) {
+	text := ""
+	for i, l := range lines {
+		if i > 0 {
+			text += "; "
+		}
+		text += l
+	}
+	c.send("notice", map[string]any{"text": text})
+}
+
+func (c *Controller) send(typ string, fields map[string]any) {
+	c.out = append(c.out, Encode(typ, fields))
+}
+
+// Handle applies one message from the page.
+func (c *Controller) Handle(m Msg) {
+	switch m.Type {
+	case "params":
+		vals, notes := c.lab.Schema.Lenient(m.Values)
+		c.run.Values = vals
+		c.restart()
+		c.notice(notes...)
+	case "action":
+		c.act(m.Name, m.Arg)
+	case "play":
+		if c.model.Done() {
+			c.restart()
+		}
+		c.playing = true
+	case "pause":
+		if m.Reason == "offscreen" {
+			c.hidden = true
+		} else {
+			c.playing = false
+		}
+	case "resume":
+		c.hidden = false
+	case "step":
+		c.playing = false
+		c.step()
+	case "reset":
+		c.restart()
+	case "speed":
+		c.speed = m.Value
+	case "seed":
+		c.run.Seed = uint64(m.Value)
+		c.restart()
+	case "theme":
+		c.theme = canvas.ThemeNamed(m.Theme)
+		c.dirty = true
+	case "click":
+		if c.view.Hit == nil {
+			return
+		}
+		w, h := float64(c.lab.Schema.Width), float64(c.lab.Schema.Height)
+		if name, arg, ok := c.view.Hit(c.model, m.X*w, m.Y*h); ok {
+			c.act(name, arg)
+		}
+	}
+	c.flush(true)
+}
+
+func (c *Controller) act(name string, arg int) {
+	if err := c.model.Do(name, arg); err != nil {
+		c.notice(err.Error())
+		return
+	}
+	c.run.Inputs = append(c.run.Inputs, lab.Input{At: c.model.Now(), Action: name, Arg: arg})
+	c.dirty = true
+}
+
+// step advances to the next narrated event (or at most one virtual minute).
+func (c *Controller) step() {
+	start := c.model.Log().Seq()
+	for i := 0; i < 60000 && c.model.Log().Seq() == start && !c.model.Done(); i++ {
+		c.model.Advance(c.model.Now() + time.Millisecond)
+	}
+	c.dirty = true
+}
+
+// Running reports whether virtual time is moving.
+func (c *Controller) Running() bool { return c.playing && !c.hidden }
+
+// Tick advances virtual time by dt wall seconds (when running) and queues
+// messages for the page.
+func (c *Controller) Tick(dt float64) {
+	if c.Running() {
+		d := time.Duration(dt * c.speed * float64(c.lab.Schema.TimeScale))
+		c.model.Advance(c.model.Now() + d)
+		c.dirty = true
+		if c.model.Done() {
+			c.playing = false
+		}
+	}
+	c.sinceSent += dt
+	c.flush(false)
+}
+
+// flush queues new events at once, and metrics and state when they changed
+// (at most every metricsEvery unless forced).
+func (c *Controller) flush(force bool) {
+	if evs := c.model.Log().Since(c.seq); len(evs) > 0 {
+		if len(evs) > maxEventsPerMessage {
+			evs = evs[:maxEventsPerMessage]
+		}
+		list := make([]map[string]any, len(evs))
+		for i, e := range evs {
+			list[i] = map[string]any{"seq": e.Seq, "at": ms(e.At), "kind": e.Kind, "text": e.Text}
+		}
+		c.seq = evs[len(evs)-1].Seq
+		c.send("events", map[string]any{"events": list})
+	}
+	if !force && c.sinceSent < metricsEvery {
+		return
+	}
+	c.sinceSent = 0
+	vals := lab.MetricMap(c.lab.Schema, c.model)
+	if key := fmt.Sprint(vals); key != c.lastMet {
+		c.lastMet = key
+		c.send("metrics", map[string]any{"values": vals, "t": ms(c.model.Now())})
+	}
+	state := map[string]any{"playing": c.Running() || (c.playing && c.hidden), "t": ms(c.model.Now()), "done": c.model.Done()}
+	if key := fmt.Sprint(state); key != c.lastState {
+		c.lastState = key
+		if c.view.Describe != nil {
+			state["describe"] = c.view.Describe(c.model)
+		}
+		c.send("state", state)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Dirty reports whether the picture changed since the last Draw.
+func (c *Controller) Dirty() bool { return c.dirty }
+
+// Draw paints the current state.
+func (c *Controller) Draw(cv canvas.Canvas) {
+	c.view.Draw(cv, c.model, c.theme)
+	c.dirty = false
+}
+
+// Outbox returns and clears the queued messages for the page.
+func (c *Controller) Outbox() [][]byte {
+	out := c.out
+	c.out = nil
+	return out
+}
+
+// Query is the run's parameters and seed as a URL query.
+func (c *Controller) Query() string {
+	q := "lab=" + c.lab.Schema.Name
+	if enc := c.lab.Schema.Encode(c.run.Values); enc != "" {
+		q += "&" + enc
+	}
+	return q + "&seed=" + strconv.FormatUint(c.run.Seed, 10)
+}
+
+// Model is the running model (for tests).
+func (c *Controller) Model() lab.Model { return c.model }
+
+// Run is what reproduces the current run: values, seed, recorded inputs.
+func (c *Controller) Run() lab.Run { return c.run }

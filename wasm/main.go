@@ -1,0 +1,136 @@
+//go:build js && wasm
+
+// Command wasm is the one WebAssembly binary that holds every lab. The frame
+// page (lab.html?lab=quorum&n=5…) loads it; it picks the lab from the URL,
+// runs it as an Ebiten game and talks to the host page through frame.js.
+package main
+
+import (
+	"net/url"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/scaling-data/book/render/ebitencanvas"
+	"github.com/scaling-data/book/render/views"
+	"github.com/scaling-data/book/sim/labs"
+	"github.com/scaling-data/book/wasm/bridge"
+)
+
+// game adapts the bridge's Controller to Ebiten.
+type game struct {
+	ctrl   *bridge.Controller
+	w, h   float64 // the lab's logical size
+	cv     *ebitencanvas.Canvas
+	mu     sync.Mutex
+	inbox  [][]byte
+	redraw bool // the screen was resized: draw even if the model did not change
+	lw, lh int  // the last layout size
+	last   time.Time
+}
+
+// maxTick bounds the wall time one Update may advance, so a tab that was
+// in the background does not jump ahead.
+const maxTick = 250 * time.Millisecond
+
+func (g *game) receive(data []byte) {
+	g.mu.Lock()
+	g.inbox = append(g.inbox, data)
+	g.mu.Unlock()
+}
+
+func (g *game) Update() error {
+	g.mu.Lock()
+	inbox := g.inbox
+	g.inbox = nil
+	g.mu.Unlock()
+	for _, data := range inbox {
+		if m, err := bridge.Decode(data); err == nil {
+			g.ctrl.Handle(m)
+		}
+	}
+	// Virtual time follows the wall clock, not the frame count: a slow
+	// renderer (software GL) shows fewer frames of the same run.
+	now := time.Now()
+	dt := time.Second / time.Duration(ebiten.TPS())
+	if !g.last.IsZero() {
+		dt = min(now.Sub(g.last), maxTick)
+	}
+	g.last = now
+	g.ctrl.Tick(dt.Seconds())
+	for _, msg := range g.ctrl.Outbox() {
+		send(msg)
+	}
+	return nil
+}
+
+func (g *game) Draw(screen *ebiten.Image) {
+	if !g.ctrl.Dirty() && !g.redraw {
+		return // the screen keeps its last picture (SetScreenClearedEveryFrame(false))
+	}
+	g.redraw = false
+	if g.cv == nil {
+		g.cv = ebitencanvas.New(screen, g.w, g.h)
+	} else {
+		g.cv.Reset(screen, g.w, g.h)
+	}
+	g.ctrl.Draw(g.cv)
+}
+
+// Layout renders at device resolution, keeping the lab's aspect ratio.
+func (g *game) Layout(outsideW, outsideH int) (int, int) {
+	scale := ebiten.Monitor().DeviceScaleFactor()
+	sw := int(float64(outsideW) * scale)
+	sh := int(float64(outsideH) * scale)
+	if sw < 1 || sh < 1 {
+		return 1, 1
+	}
+	if sw != g.lw || sh != g.lh {
+		g.lw, g.lh, g.redraw = sw, sh, true
+	}
+	return sw, sh
+}
+
+var sendFn = js.Global().Get("scalingdataSend")
+
+func send(msg []byte) {
+	if sendFn.Type() == js.TypeFunction {
+		sendFn.Invoke(string(msg))
+	}
+}
+
+func main() {
+	q, _ := url.ParseQuery(trimQuestion(js.Global().Get("location").Get("search").String()))
+	name := q.Get("lab")
+	l, ok := labs.Find(name)
+	view, hasView := views.For(name)
+	if !ok || !hasView {
+		send(bridge.Encode("error", map[string]any{"text": "no lab called \"" + name + "\""}))
+		return
+	}
+	g := &game{ctrl: bridge.New(l, view, q), w: float64(l.Schema.Width), h: float64(l.Schema.Height)}
+	listen := js.FuncOf(func(this js.Value, args []js.Value) any {
+		if len(args) == 1 && args[0].Type() == js.TypeString {
+			g.receive([]byte(args[0].String()))
+		}
+		return nil
+	})
+	if f := js.Global().Get("scalingdataListen"); f.Type() == js.TypeFunction {
+		f.Invoke(listen)
+	}
+	ebiten.SetScreenClearedEveryFrame(false)
+	ebiten.SetRunnableOnUnfocused(true)
+	ebiten.SetWindowTitle(l.Schema.Title)
+	if err := ebiten.RunGame(g); err != nil {
+		send(bridge.Encode("error", map[string]any{"text": err.Error()}))
+	}
+}
+
+func trimQuestion(s string) string {
+	if len(s) > 0 && s[0] == '?' {
+		return s[1:]
+	}
+	return s
+}
