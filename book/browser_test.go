@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/book/internal/browsertest"
+	quorumview "github.com/scaling-data/book/render/quorum"
+	"github.com/scaling-data/book/sim/quorum"
 )
 
 // waitFor polls a JavaScript expression until it is true.
@@ -86,7 +88,14 @@ func TestQuorumLabInChromium(t *testing.T) {
 	before := metric(t, ctx, "writes_ok")
 	require.NoError(t, chromedp.Do(ctx, waitFor(`Number(`+fig+`.querySelector('[data-metric=writes_ok]').textContent) > `+strconv.Itoa(before))))
 
-	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab`), chromedp.NodeVisible))
+	// Clicking replica B on the canvas is a shortcut for its crash button.
+	bx, by := nodeOnPage(t, ctx, 1)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.MouseClickXY(bx, by),
+		waitFor(`Array.from(`+fig+`.querySelectorAll('.lab-log li')).some(li => /node B crashes/.test(li.textContent))`),
+	))
+
+	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
 	require.NoError(t, err)
 	browsertest.Shot(t, "quorum-crashed", shot)
 
@@ -116,6 +125,19 @@ func TestPhoneLayout(t *testing.T) {
 		browsertest.Shot(t, "phone"+strings.ReplaceAll(strings.TrimSuffix(page, ".html"), "/", "-"), shot)
 		require.False(t, overflow, "%s scrolls sideways at 360 px", page)
 	}
+}
+
+// nodeOnPage is where replica i of the first lab (n=3) is on the page.
+func nodeOnPage(t *testing.T, ctx context.Context, i int) (float64, float64) {
+	t.Helper()
+	vals, err := quorum.Schema.Parse(map[string]string{"n": "3", "w": "1", "r": "2"})
+	require.NoError(t, err)
+	x, y := quorumview.NodeCenter(quorum.New(vals, 7), i)
+	require.NoError(t, chromedp.Do(ctx, js(fig+`.scrollIntoView()`)))
+	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = `+fig+`.querySelector('.lab-frame').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
+	require.NoError(t, err)
+	w, h := float64(quorum.Schema.Width), float64(quorum.Schema.Height)
+	return rect[0] + x/w*rect[2], rect[1] + y/h*rect[3]
 }
 
 func labTime(t *testing.T, ctx context.Context) float64 {

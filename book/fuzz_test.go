@@ -35,3 +35,27 @@ func FuzzSimInfo(f *testing.F) {
 		}
 	})
 }
+
+// FuzzComputeFigure: a computed-figure directive never panics the build,
+// and what parses names a real metric and format.
+func FuzzComputeFigure(f *testing.F) {
+	for _, s := range []string{
+		"sim quorum ops=50 seed=1 | stale_reads | int",
+		"sim quorum ops=50 | reads_ok | pct:2",
+		"sim quorum | nope",
+		"sim | | |",
+		"sim quorum ops=1 | writes_ok | x:7",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		run, metric, format, err := parseFigure(body)
+		if err != nil {
+			return
+		}
+		if _, ok := MetricIndex(run.Lab.Schema, metric); !ok {
+			t.Fatalf("%q: accepted unknown metric %q", body, metric)
+		}
+		_ = formatNumber(1.5, format)
+	})
+}

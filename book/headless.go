@@ -46,11 +46,17 @@ func ParseSimArgs(args []string) (*SimRun, error) {
 	return r, nil
 }
 
-// Execute runs the lab to completion (or HeadlessLimit) and returns the
-// metrics, formatted as one JSON object or as aligned text.
-func (r *SimRun) Execute() []byte {
+// Metrics runs the lab to completion (or HeadlessLimit) and returns its
+// metrics by name.
+func (r *SimRun) Metrics() map[string]float64 {
 	m := r.Lab.New(r.Run.Values, r.Run.Seed)
-	vals := lab.RunHeadless(r.Lab.Schema, m, time.Second, HeadlessLimit)
+	return lab.RunHeadless(r.Lab.Schema, m, time.Second, HeadlessLimit)
+}
+
+// Execute runs the lab and formats its metrics as one JSON object (in the
+// schema's order) or as aligned text.
+func (r *SimRun) Execute() []byte {
+	vals := r.Metrics()
 	var b bytes.Buffer
 	if r.JSON {
 		b.WriteString("{")
@@ -71,4 +77,14 @@ func (r *SimRun) Execute() []byte {
 
 func jsonNumber(x float64) string {
 	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// MetricIndex is the position of a metric in the schema.
+func MetricIndex(s *lab.Schema, name string) (int, bool) {
+	for i, m := range s.Metrics {
+		if m.Name == name {
+			return i, true
+		}
+	}
+	return 0, false
 }

@@ -109,6 +109,7 @@ func newMarkdown(figure func(w util.BufWriter, fig *Figure) error) goldmark.Mark
 		),
 		goldmark.WithParserOptions(
 			parser.WithAutoHeadingID(),
+			parser.WithInlineParsers(util.Prioritized(computedParser{}, 50)),
 			parser.WithAttribute(),
 			parser.WithASTTransformers(
 				util.Prioritized(simTransformer{}, 10),
@@ -120,6 +121,7 @@ func newMarkdown(figure func(w util.BufWriter, fig *Figure) error) goldmark.Mark
 			renderer.WithNodeRenderers(
 				util.Prioritized(calloutRenderer{}, 100),
 				util.Prioritized(simRenderer{render: figure}, 100),
+				util.Prioritized(computedRenderer{}, 100),
 			),
 		),
 	)
@@ -244,6 +246,8 @@ func plainText(n ast.Node, src []byte) string {
 			if t.SoftLineBreak() {
 				b.WriteByte(' ')
 			}
+		case *Computed:
+			b.WriteString(t.Value)
 		case *ast.String:
 			b.WriteString(html.UnescapeString(string(t.Value)))
 		case *ast.CodeSpan:

@@ -59,6 +59,13 @@ func nodeAt(m *quorum.Model, i int) point {
 	return point{ringX + ringRX*math.Sin(a), ringY(m) - ringRY*math.Cos(a)}
 }
 
+// NodeCenter is where replica i is drawn, in logical pixels: what a click
+// must hit to crash or recover it.
+func NodeCenter(m *quorum.Model, i int) (x, y float64) {
+	p := nodeAt(m, i)
+	return p.x, p.y
+}
+
 // clientAt is the centre of client c, in a column in the middle.
 func clientAt(m *quorum.Model, c int) point {
 	return point{ringX, ringY(m) + (float64(c)-float64(m.Clients()-1)/2)*clientGap}

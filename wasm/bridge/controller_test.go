@@ -1,0 +1,158 @@
+package bridge
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/render/svg"
+	"github.com/scaling-data/book/render/views"
+	"github.com/scaling-data/book/sim/labs"
+)
+
+func newQuorum(t *testing.T, query string) *Controller {
+	t.Helper()
+	q, err := url.ParseQuery(query)
+	require.NoError(t, err)
+	l, ok := labs.Find("quorum")
+	require.True(t, ok)
+	v, ok := views.For("quorum")
+	require.True(t, ok)
+	return New(l, v, q)
+}
+
+// sent decodes the queued messages by type.
+func sent(c *Controller) map[string][]map[string]any {
+	out := map[string][]map[string]any{}
+	for _, b := range c.Outbox() {
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err == nil {
+			typ := strings.TrimPrefix(m["type"].(string), "scalingdata:")
+			out[typ] = append(out[typ], m)
+		}
+	}
+	return out
+}
+
+func handle(t *testing.T, c *Controller, msg string) {
+	t.Helper()
+	m, err := Decode([]byte(msg))
+	require.NoError(t, err)
+	c.Handle(m)
+}
+
+func TestControllerStartsFromQuery(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&n=5&w=3&r=3&seed=9&autoplay=1")
+	require.Equal(t, "lab=quorum&n=5&r=3&w=3&seed=9", c.Query())
+	msgs := sent(c)
+	require.Len(t, msgs["ready"], 1)
+	require.Len(t, msgs["restart"], 1)
+	require.NotEmpty(t, msgs["metrics"])
+	require.Empty(t, msgs["notice"], "good parameters need no notice")
+	require.True(t, c.Running())
+}
+
+func TestControllerReportsBadQuery(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&n=12&w=oops&bogus=1&seed=x")
+	notice := sent(c)["notice"]
+	require.Len(t, notice, 1)
+	text := notice[0]["text"].(string)
+	require.Contains(t, text, "n=12 is out of range 1…9; using 9")
+	require.Contains(t, text, `w="oops": not a number`)
+	require.Contains(t, text, `unknown parameter "bogus"`)
+	require.Contains(t, text, `seed="x"`)
+	require.False(t, c.Running(), "no autoplay unless asked")
+}
+
+func TestControllerPlaysAndPauses(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&seed=1")
+	c.Tick(1)
+	require.Zero(t, c.Model().Now(), "paused labs do not move")
+
+	handle(t, c, `{"type":"scalingdata:play"}`)
+	c.Tick(1)
+	require.Equal(t, c.lab.Schema.TimeScale, c.Model().Now(), "one wall second at 1× is one TimeScale")
+
+	handle(t, c, `{"type":"scalingdata:speed","value":4}`)
+	c.Tick(0.5)
+	require.Equal(t, 3*c.lab.Schema.TimeScale, c.Model().Now())
+
+	handle(t, c, `{"type":"scalingdata:pause","reason":"offscreen"}`)
+	at := c.Model().Now()
+	c.Tick(1)
+	require.Equal(t, at, c.Model().Now(), "offscreen labs do not move")
+	handle(t, c, `{"type":"scalingdata:resume"}`)
+	c.Tick(0.25)
+	require.Greater(t, c.Model().Now(), at)
+
+	handle(t, c, `{"type":"scalingdata:pause"}`)
+	at = c.Model().Now()
+	handle(t, c, `{"type":"scalingdata:resume"}`)
+	c.Tick(1)
+	require.Equal(t, at, c.Model().Now(), "resuming from offscreen does not undo the reader's pause")
+	sent(c)
+
+	handle(t, c, `{"type":"scalingdata:step"}`)
+	events := sent(c)["events"]
+	require.NotEmpty(t, events, "step advances to the next narrated event")
+}
+
+func TestControllerActionsAndClicks(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&n=3&seed=1")
+	sent(c)
+	handle(t, c, `{"type":"scalingdata:action","name":"crash","arg":1}`)
+	require.False(t, c.Model().(interface{ Up(int) bool }).Up(1))
+	require.Equal(t, "crash", c.Run().Inputs[0].Action, "actions are recorded for replay")
+
+	handle(t, c, `{"type":"scalingdata:action","name":"crash","arg":7}`)
+	notice := sent(c)["notice"]
+	require.NotEmpty(t, notice)
+	require.Contains(t, notice[0]["text"], "out of range", "bad actions are reported, not panics")
+
+	// A click on replica B recovers it (it is down).
+	m := c.Model()
+	for y := 0.0; y <= 1; y += 0.01 {
+		for x := 0.0; x <= 1; x += 0.01 {
+			if name, arg, ok := c.view.Hit(m, x*640, y*400); ok && arg == 1 {
+				require.Equal(t, "recover", name)
+				handle(t, c, `{"type":"scalingdata:click","x":`+ftoa(x)+`,"y":`+ftoa(y)+`}`)
+				require.True(t, c.Model().(interface{ Up(int) bool }).Up(1))
+				return
+			}
+		}
+	}
+	t.Fatal("no point on the canvas hits replica B")
+}
+
+func TestControllerParamsRestart(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&seed=1&autoplay=1")
+	c.Tick(2)
+	sent(c)
+	handle(t, c, `{"type":"scalingdata:params","values":{"n":"5","w":"9"}}`)
+	msgs := sent(c)
+	require.Len(t, msgs["restart"], 1)
+	require.Equal(t, "lab=quorum&n=5&w=5&seed=1", c.Query(), "w is repaired to n")
+	require.Contains(t, msgs["notice"][0]["text"], "w=9 > n=5; using n=5&w=5")
+	require.Zero(t, c.Model().Now())
+
+	handle(t, c, `{"type":"scalingdata:seed","value":3}`)
+	require.Equal(t, "lab=quorum&n=5&w=5&seed=3", c.Query())
+}
+
+func TestControllerDraws(t *testing.T) {
+	c := newQuorum(t, "lab=quorum")
+	require.True(t, c.Dirty())
+	cv := svg.New(640, 400)
+	c.Draw(cv)
+	require.False(t, c.Dirty(), "nothing to draw until something changes")
+	handle(t, c, `{"type":"scalingdata:theme","value":"dark"}`)
+	require.True(t, c.Dirty())
+}
+
+func ftoa(x float64) string {
+	b, _ := json.Marshal(x)
+	return string(b)
+}
