@@ -64,15 +64,22 @@ func (r *SimRun) Execute() []byte {
 			if i > 0 {
 				b.WriteString(",")
 			}
-			fmt.Fprintf(&b, "%q:%s", mt.Name, jsonNumber(vals[mt.Name]))
+			fmt.Fprintf(&b, "%q:%s", mt.Name, formatMetric(mt, vals[mt.Name]))
 		}
 		b.WriteString("}\n")
 		return b.Bytes()
 	}
 	for _, mt := range r.Lab.Schema.Metrics {
-		fmt.Fprintf(&b, "%-16s %s %s\n", mt.Name, jsonNumber(vals[mt.Name]), mt.Unit)
+		fmt.Fprintf(&b, "%-22s %s %s\n", mt.Name, formatMetric(mt, vals[mt.Name]), mt.Unit)
 	}
 	return b.Bytes()
+}
+
+func formatMetric(m lab.Metric, x float64) string {
+	if m.Bool {
+		return strconv.FormatBool(x != 0)
+	}
+	return jsonNumber(x)
 }
 
 func jsonNumber(x float64) string {

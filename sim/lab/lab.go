@@ -77,6 +77,9 @@ type Metric struct {
 	Label string // "Stale reads"
 	Unit  string
 	Help  string
+	// Bool metrics are 1 (true) or 0 (false) in Model.Metrics, and are
+	// printed as true/false (JSON) or yes/no (page).
+	Bool bool
 }
 
 // Preset is a named set of parameter values that reproduces a situation.

@@ -211,7 +211,9 @@
         case 'scalingdata:metrics':
           for (const [k, v] of Object.entries(d.values || {})) {
             const dd = $(this.fig, `[data-metric="${CSS.escape(k)}"]`);
-            if (dd) dd.textContent = typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v);
+            if (!dd) continue;
+            if (dd.hasAttribute('data-bool')) dd.textContent = v ? 'yes' : 'no';
+            else dd.textContent = typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v);
           }
           break;
         case 'scalingdata:events':
