@@ -59,6 +59,7 @@ type page struct {
 	Href  string // "quorums.html", "index.html" for the first
 	Doc   *Doc
 	Title string
+	Body  string // rendered HTML of the chapter
 }
 
 type builder struct {
@@ -99,6 +100,19 @@ func Build(cfg Config) (*Result, error) {
 	if err := b.renderFrame(); err != nil {
 		return nil, err
 	}
+	if err := b.renderPrint(); err != nil {
+		return nil, err
+	}
+	index, err := b.buildSearch()
+	if err != nil {
+		return nil, err
+	}
+	b.files["assets/search-index.js"] = index
+	gloss, err := b.glossaryScript()
+	if err != nil {
+		return nil, err
+	}
+	b.files["assets/glossary.js"] = gloss
 	return b.write()
 }
 
@@ -250,6 +264,7 @@ type navItem struct {
 type pageData struct {
 	Book, Title, Summary, Root, Version string
 	Heading                             string // the page's h1 when the Markdown has none
+	TOC                                 []Heading
 	Nav                                 []navItem
 	Body                                template.HTML
 	Prev, Next                          *navItem
@@ -264,6 +279,7 @@ func (b *builder) renderPages() error {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Doc.File, err))
 			continue
 		}
+		p.Body = body.String()
 		data := pageData{
 			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(),
 			Nav:  b.nav(p),
@@ -271,6 +287,14 @@ func (b *builder) renderPages() error {
 		}
 		if !hasH1(p.Doc) {
 			data.Heading = p.Title
+		}
+		for _, h := range p.Doc.Headings {
+			if h.Level == 2 || h.Level == 3 {
+				data.TOC = append(data.TOC, h)
+			}
+		}
+		if len(data.TOC) < 3 {
+			data.TOC = nil // a short page needs no table of contents
 		}
 		if i == 0 {
 			data.Title = ""

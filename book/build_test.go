@@ -94,7 +94,7 @@ func TestBuildPages(t *testing.T) {
 	// The sim block became a figure with a poster, controls and a caption.
 	require.Contains(t, q, `<figure class="lab" id="lab-1" data-lab="quorum"`)
 	require.Contains(t, q, `data-query="lab=quorum&amp;n=5&amp;r=3&amp;w=3&amp;seed=7"`)
-	require.Contains(t, q, `<figcaption>Five replicas; crash <em>two</em>.</figcaption>`)
+	require.Contains(t, q, `<figcaption>Five replicas; crash <em>two</em>.<span class="print-only"> Live lab: embed/quorum.html?lab=quorum&amp;n=5`)
 	require.Contains(t, q, `name="w" min="1" max="9" step="1" value="3"`)
 	require.Contains(t, q, `data-action="crash"`)
 	require.Contains(t, q, `class="lab-log" aria-live="polite"`)
@@ -212,4 +212,30 @@ func TestRealBook(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, res.Pages, 3)
 	require.Contains(t, read(t, out, "quorums.html"), `<figure class="lab"`)
+}
+
+func TestBuildExtras(t *testing.T) {
+	out, err := build(t, okBook())
+	require.NoError(t, err)
+
+	// The whole book on one page, ids prefixed per chapter, links inside.
+	p := read(t, out, "print.html")
+	require.Contains(t, p, `<section class="print-chapter" id="quorums--top"`)
+	require.Contains(t, p, `id="quorums--overlap"`)
+	require.Contains(t, p, `href="#quorums--overlap"`, "links between chapters point inside the page")
+	require.Contains(t, p, `href="#glossary--quorum"`)
+	require.Contains(t, p, `id="quorums--fn:1"`, "footnotes are kept")
+	require.NotContains(t, p, `id="overlap"`)
+
+	// The search index covers sections, glossary entries and labs.
+	idx := read(t, out, "assets/search-index.js")
+	require.Contains(t, idx, `"h":"Overlap","u":"quorums.html#overlap"`)
+	require.Contains(t, idx, `"p":"Lab: Quorum replication"`)
+	require.Contains(t, idx, `"emphasis":[[`)
+
+	// Glossary definitions for tooltips.
+	require.Contains(t, read(t, out, "assets/glossary.js"), `{"quorum":"A majority."}`)
+
+	// The table of contents lists h2 and h3 headings only on long pages.
+	require.NotContains(t, read(t, out, "quorums.html"), `class="page-toc"`)
 }

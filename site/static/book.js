@@ -48,4 +48,23 @@
     const link = rel && document.querySelector(`.pager a[rel=${rel}]`);
     if (link) location.href = link.href;
   });
+
+  // Highlight the section being read in "On this page".
+  const tocLinks = Array.from(document.querySelectorAll('.page-toc a'));
+  if (tocLinks.length && 'IntersectionObserver' in window) {
+    const byId = new Map(tocLinks.map((a) => [decodeURIComponent(a.hash.slice(1)), a]));
+    const visible = new Set();
+    const mark = () => {
+      const heads = Array.from(byId.keys()).map((id) => document.getElementById(id)).filter(Boolean);
+      let current = heads[0];
+      for (const h of heads) if (h.getBoundingClientRect().top < 120) current = h;
+      for (const a of tocLinks) a.classList.toggle('is-current', current && a === byId.get(current.id));
+    };
+    const io = new IntersectionObserver((entries) => {
+      for (const e of entries) (e.isIntersecting ? visible.add : visible.delete).call(visible, e.target);
+      mark();
+    }, { rootMargin: '0px 0px -60% 0px' });
+    for (const id of byId.keys()) { const h = document.getElementById(id); if (h) io.observe(h); }
+    mark();
+  }
 })();
