@@ -450,7 +450,7 @@ func generatedCSS() ([]byte, error) {
 	var out bytes.Buffer
 	out.WriteString("\n/* generated: lab sizes */\n")
 	for _, l := range labs.All() {
-		fmt.Fprintf(&out, ".lab-size-%s { aspect-ratio: %d / %d; }\n", l.Schema.Name, l.Schema.Width, l.Schema.Height)
+		fmt.Fprintf(&out, ".lab-size-%s { aspect-ratio: %d / %d; --lab-ratio: %.4f; }\n", l.Schema.Name, l.Schema.Width, l.Schema.Height, float64(l.Schema.Width)/float64(l.Schema.Height))
 	}
 	f := chromahtml.New(chromahtml.WithClasses(true))
 	for _, t := range []struct {

@@ -57,6 +57,19 @@ type Theme struct {
 	Warn       color.RGBA // hints, pending
 	Write      color.RGBA // write requests in flight
 	Read       color.RGBA // read requests in flight
+	// Still is set when the reader prefers reduced motion: things in
+	// transit are drawn at rest (see Travel) instead of flying.
+	Still bool
+}
+
+// Travel maps the fraction f (0…1) of a journey to where a view draws the
+// traveller: f itself, or the midpoint when the reader prefers reduced
+// motion, so packets appear on their link without flying along it.
+func (t Theme) Travel(f float64) float64 {
+	if t.Still {
+		return 0.5
+	}
+	return f
 }
 
 // RGB is a short way to write an opaque colour: RGB(0x1f2937).

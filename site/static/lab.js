@@ -14,6 +14,7 @@
   const theme = () => document.documentElement.dataset.theme ||
     (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
   const fmtMs = (ms) => ms >= 10000 ? (ms / 1000).toFixed(1) + ' s' : Math.round(ms) + ' ms';
+  const reduced = matchMedia('(prefers-reduced-motion: reduce)');
 
   class Lab {
     constructor(fig) {
@@ -33,6 +34,8 @@
       this.live.setAttribute('aria-live', 'polite');
       fig.appendChild(this.live);
       this.defaults = new URLSearchParams(fig.dataset.query);
+      this.scrub = $(fig, '.lab-scrub');
+      this.state = {};
       this.wire();
     }
 
@@ -56,7 +59,7 @@
       this.form.addEventListener('submit', (e) => e.preventDefault());
       this.form.addEventListener('input', (e) => this.changed(e.target));
       $$(this.fig, '[data-cmd]').forEach((el) => {
-        const ev = el.tagName === 'BUTTON' ? 'click' : 'change';
+        const ev = el.tagName === 'BUTTON' ? 'click' : el.dataset.cmd === 'seek' ? 'input' : 'change';
         el.addEventListener(ev, () => this.command(el.dataset.cmd, el));
       });
       $$(this.fig, '[data-action]').forEach((el) => el.addEventListener('click', () => {
@@ -65,6 +68,11 @@
         this.ensure().then(() => this.post({ type: 'scalingdata:action', name: el.dataset.action, arg }));
       }));
       this.syncBounds();
+      this.fig.addEventListener('keydown', (e) => {
+        if (e.target.closest('input, select, textarea, summary') || e.altKey || e.ctrlKey || e.metaKey) return;
+        if (e.key === ' ' && !e.target.closest('button')) { e.preventDefault(); this.command('toggle'); }
+        else if (e.key === 'ArrowRight') { e.preventDefault(); this.command('step'); }
+      });
       new IntersectionObserver((entries) => {
         for (const en of entries) {
           this.visible = en.isIntersecting;
@@ -138,14 +146,27 @@
         case 'reset': if (this.frame) { this.clearLog(); this.post({ type: 'scalingdata:reset' }); } return;
         case 'seed': if (this.frame) { this.clearLog(); this.post({ type: 'scalingdata:seed', value: Number(el.value) }); } return;
         case 'copy': this.copyLink(el); return;
+        case 'seek':
+          if (!this.frame) return;
+          cancelAnimationFrame(this.seekFrame);
+          this.seekFrame = requestAnimationFrame(() => this.post({ type: 'scalingdata:seek', value: Number(el.value) }));
+          return;
+        case 'fullscreen':
+          if (document.fullscreenElement) document.exitFullscreen();
+          else if (this.fig.requestFullscreen) this.fig.requestFullscreen().catch(() => this.say('Full screen is not allowed here.'));
+          return;
       }
     }
 
     copyLink(btn) {
       const url = new URL(location.href);
       const embed = document.body.classList.contains('embed');
-      url.search = embed ? this.query() : 'fig=' + encodeURIComponent(this.fig.id) + '&' + this.query();
+      const moment = {};
+      if (this.frame && this.state.t) moment.t = String(Math.round(this.state.t * 1000) / 1000);
+      if (this.frame && this.state.do) moment.do = this.state.do;
+      url.search = embed ? this.query(moment) : 'fig=' + encodeURIComponent(this.fig.id) + '&' + this.query(moment);
       url.hash = embed ? '' : this.fig.id;
+      this.fig.dataset.shareLink = url.href;
       const done = (ok) => {
         btn.textContent = ok ? 'Link copied' : 'Copy failed';
         setTimeout(() => { btn.textContent = 'Copy link'; }, 1500);
@@ -171,7 +192,10 @@
       iframe.className = 'lab-frame';
       iframe.title = $(this.fig, '.lab-title').textContent + ' (canvas; the event log below describes it)';
       iframe.setAttribute('allow', 'fullscreen');
-      iframe.src = this.fig.dataset.frame + '?' + this.query({ theme: theme(), autoplay: play ? '1' : '0' });
+      const extra = { theme: theme(), autoplay: play ? '1' : '0', ...(this.pendingMoment || {}) };
+      if (reduced.matches) extra.motion = 'reduce';
+      this.pendingMoment = null;
+      iframe.src = this.fig.dataset.frame + '?' + this.query(extra);
       this.frame = iframe;
       this.stage.appendChild(iframe);
       this.fig.classList.add('is-live');
@@ -204,7 +228,12 @@
           for (const dd of $$(this.fig, '[data-metric]')) dd.textContent = '–';
           break;
         case 'scalingdata:state':
+          this.state = d;
           this.setPlaying(!!d.playing);
+          this.scrub.disabled = !(d.horizon > 0);
+          this.scrub.max = String(d.horizon || 0);
+          if (document.activeElement !== this.scrub) this.scrub.value = String(d.t || 0);
+          this.scrub.setAttribute('aria-valuetext', fmtMs(d.t || 0) + ' of ' + fmtMs(d.horizon || 0));
           $(this.fig, '.lab-time').textContent = fmtMs(d.t) + (d.done ? ' · done' : '');
           if (typeof d.describe === 'string') this.frame.title = d.describe;
           break;
@@ -277,6 +306,9 @@
   document.addEventListener('themechange', () => {
     for (const l of labs) l.post({ type: 'scalingdata:theme', value: theme() });
   });
+  reduced.addEventListener('change', () => {
+    for (const l of labs) l.post({ type: 'scalingdata:motion', value: reduced.matches ? 'reduce' : 'no-preference' });
+  });
 
   const init = () => {
     for (const fig of document.querySelectorAll('figure.lab')) labs.push(new Lab(fig));
@@ -294,9 +326,13 @@
     const preset = $(target.form, '[name=preset]');
     if (preset) preset.value = '';
     target.syncBounds();
-    if (!embed || q.get('autoplay') === '1') {
+    // A shared moment (t=, do=) opens paused at that moment.
+    const moment = {};
+    for (const k of ['t', 'do']) if (q.has(k)) moment[k] = q.get(k);
+    target.pendingMoment = moment;
+    if (!embed || q.get('autoplay') === '1' || Object.keys(moment).length) {
       target.fig.scrollIntoView();
-      target.start(true);
+      target.start(!Object.keys(moment).length && (!embed || q.get('autoplay') === '1'));
     }
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();

@@ -3,7 +3,9 @@ package bridge
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scaling-data/book/render"
@@ -14,6 +16,11 @@ import (
 // Controller runs one lab for one page: it owns the model, plays it in
 // virtual time, applies the page's messages and collects the messages that
 // go back. The wasm entry calls Tick once per frame and Draw when Dirty.
+//
+// Time travel: a run is its values, seed and the reader's recorded inputs
+// (lab.Run), so any moment can be rebuilt by replaying it. Seeking back
+// shows the past; playing or acting from there forks the run, dropping the
+// inputs that came after.
 type Controller struct {
 	lab     lab.Lab
 	view    render.View
@@ -21,9 +28,10 @@ type Controller struct {
 	model   lab.Model
 	theme   canvas.Theme
 	speed   float64
-	playing bool // the reader wants it running
-	hidden  bool // the page paused it because it is offscreen
-	dirty   bool // the picture changed since the last Draw
+	playing bool          // the reader wants it running
+	hidden  bool          // the page paused it because it is offscreen
+	dirty   bool          // the picture changed since the last Draw
+	horizon time.Duration // the latest virtual time this run has reached
 
 	seq       int     // last narration event sent
 	sinceSent float64 // wall seconds since metrics were last sent
@@ -38,8 +46,9 @@ const metricsEvery = 0.1
 // maxEventsPerMessage bounds one events message; the rest follow next tick.
 const maxEventsPerMessage = 50
 
-// New reads the lab's parameters, seed, theme and autoplay from the frame's
-// query. Bad values are clamped or dropped and reported in a notice.
+// New reads the lab's parameters, seed, theme, recorded inputs (do=),
+// time (t=, in ms) and autoplay from the frame's query. Bad values are
+// clamped or dropped and reported in a notice.
 func New(l lab.Lab, v render.View, q url.Values) *Controller {
 	raw := map[string]string{}
 	for k := range q {
@@ -55,23 +64,59 @@ func New(l lab.Lab, v render.View, q url.Values) *Controller {
 			seed = n
 		}
 	}
+	inputs, err := ParseInputs(l.Schema, q.Get("do"))
+	if err != nil {
+		notes = append(notes, err.Error()+"; the recorded actions are ignored")
+	}
 	c := &Controller{
 		lab: l, view: v, speed: 1,
 		run:     lab.Run{Values: vals, Seed: seed},
 		theme:   canvas.ThemeNamed(q.Get("theme")),
 		playing: q.Get("autoplay") == "1",
 	}
+	c.theme.Still = q.Get("motion") == "reduce"
 	c.restart()
 	c.send("ready", map[string]any{"lab": l.Schema.Name})
+	if len(inputs) > 0 || q.Get("t") != "" {
+		c.run.Inputs = inputs
+		t := time.Duration(0)
+		if s := q.Get("t"); s != "" {
+			ms, err := strconv.ParseFloat(s, 64)
+			if err != nil || ms < 0 || ms > float64(MaxSeek/time.Millisecond) {
+				notes = append(notes, fmt.Sprintf("t=%q is not a time in ms from 0 to %d; starting at 0", s, MaxSeek/time.Millisecond))
+			} else {
+				t = time.Duration(ms * float64(time.Millisecond))
+			}
+		}
+		c.horizon = max(t, lastInput(inputs))
+		c.seek(t)
+	}
 	if len(notes) > 0 {
 		c.notice(notes...)
 	}
 	return c
 }
 
+// MaxSeek bounds how far a link or the scrubber may ask the lab to replay.
+const MaxSeek = 24 * time.Hour
+
+func lastInput(in []lab.Input) time.Duration {
+	if len(in) == 0 {
+		return 0
+	}
+	return in[len(in)-1].At
+}
+
+// restart begins the run again from time zero with no recorded inputs.
 func (c *Controller) restart() {
-	c.model = c.lab.New(c.run.Values, c.run.Seed)
 	c.run.Inputs = nil
+	c.horizon = 0
+	c.rebuild(c.lab.New(c.run.Values, c.run.Seed))
+}
+
+// rebuild installs a model and tells the page to start its log afresh.
+func (c *Controller) rebuild(m lab.Model) {
+	c.model = m
 	c.seq = 0
 	c.dirty = true
 	c.lastState, c.lastMet = "", ""
@@ -79,15 +124,27 @@ func (c *Controller) restart() {
 	c.flush(true)
 }
 
-func (c *Controller) notice(lines ...string) {
-	text := ""
-	for i, l := range lines {
-		if i > 0 {
-			text += "; "
-		}
-		text += l
+// seek rebuilds the run at virtual time t by replaying it (inputs after t
+// are kept, so seeking forward again redoes them).
+func (c *Controller) seek(t time.Duration) {
+	t = min(max(t, 0), MaxSeek)
+	m, err := c.lab.Replay(c.run, t)
+	c.rebuild(m)
+	if err != nil {
+		c.notice(err.Error())
 	}
-	c.send("notice", map[string]any{"text": text})
+}
+
+// fork makes the present the end of the run: recorded inputs after now are
+// dropped, as the reader is about to change what happens next.
+func (c *Controller) fork() {
+	now := c.model.Now()
+	c.run.Inputs = slices.DeleteFunc(c.run.Inputs, func(in lab.Input) bool { return in.At > now })
+	c.horizon = now
+}
+
+func (c *Controller) notice(lines ...string) {
+	c.send("notice", map[string]any{"text": strings.Join(lines, "; ")})
 }
 
 func (c *Controller) send(typ string, fields map[string]any) {
@@ -108,6 +165,7 @@ func (c *Controller) Handle(m Msg) {
 		if c.model.Done() {
 			c.restart()
 		}
+		c.fork()
 		c.playing = true
 	case "pause":
 		if m.Reason == "offscreen" {
@@ -119,6 +177,7 @@ func (c *Controller) Handle(m Msg) {
 		c.hidden = false
 	case "step":
 		c.playing = false
+		c.fork()
 		c.step()
 	case "reset":
 		c.restart()
@@ -127,8 +186,16 @@ func (c *Controller) Handle(m Msg) {
 	case "seed":
 		c.run.Seed = uint64(m.Value)
 		c.restart()
+	case "seek":
+		c.playing = false
+		c.seek(time.Duration(m.Value * float64(time.Millisecond)))
 	case "theme":
+		still := c.theme.Still
 		c.theme = canvas.ThemeNamed(m.Theme)
+		c.theme.Still = still
+		c.dirty = true
+	case "motion":
+		c.theme.Still = m.Theme == "reduce"
 		c.dirty = true
 	case "click":
 		if c.view.Hit == nil {
@@ -143,6 +210,7 @@ func (c *Controller) Handle(m Msg) {
 }
 
 func (c *Controller) act(name string, arg int) {
+	c.fork()
 	if err := c.model.Do(name, arg); err != nil {
 		c.notice(err.Error())
 		return
@@ -157,6 +225,7 @@ func (c *Controller) step() {
 	for i := 0; i < 60000 && c.model.Log().Seq() == start && !c.model.Done(); i++ {
 		c.model.Advance(c.model.Now() + time.Millisecond)
 	}
+	c.horizon = max(c.horizon, c.model.Now())
 	c.dirty = true
 }
 
@@ -169,6 +238,7 @@ func (c *Controller) Tick(dt float64) {
 	if c.Running() {
 		d := time.Duration(dt * c.speed * float64(c.lab.Schema.TimeScale))
 		c.model.Advance(c.model.Now() + d)
+		c.horizon = max(c.horizon, c.model.Now())
 		c.dirty = true
 		if c.model.Done() {
 			c.playing = false
@@ -183,7 +253,7 @@ func (c *Controller) Tick(dt float64) {
 func (c *Controller) flush(force bool) {
 	if evs := c.model.Log().Since(c.seq); len(evs) > 0 {
 		if len(evs) > maxEventsPerMessage {
-			evs = evs[:maxEventsPerMessage]
+			evs = evs[len(evs)-maxEventsPerMessage:] // after a seek, the latest matter
 		}
 		list := make([]map[string]any, len(evs))
 		for i, e := range evs {
@@ -201,7 +271,13 @@ func (c *Controller) flush(force bool) {
 		c.lastMet = key
 		c.send("metrics", map[string]any{"values": vals, "t": ms(c.model.Now())})
 	}
-	state := map[string]any{"playing": c.Running() || (c.playing && c.hidden), "t": ms(c.model.Now()), "done": c.model.Done()}
+	state := map[string]any{
+		"playing": c.Running() || (c.playing && c.hidden),
+		"t":       ms(c.model.Now()),
+		"horizon": ms(c.horizon),
+		"done":    c.model.Done(),
+		"do":      FormatInputs(c.run.Inputs),
+	}
 	if key := fmt.Sprint(state); key != c.lastState {
 		c.lastState = key
 		if c.view.Describe != nil {
@@ -243,3 +319,50 @@ func (c *Controller) Model() lab.Model { return c.model }
 
 // Run is what reproduces the current run: values, seed, recorded inputs.
 func (c *Controller) Run() lab.Run { return c.run }
+
+// FormatInputs writes recorded inputs for a URL: "812000000:crash:1,…"
+// (virtual time in nanoseconds, so a replay is exact).
+func FormatInputs(in []lab.Input) string {
+	parts := make([]string, len(in))
+	for i, x := range in {
+		parts[i] = strconv.FormatInt(int64(x.At), 10) + ":" + x.Action + ":" + strconv.Itoa(x.Arg)
+	}
+	return strings.Join(parts, ",")
+}
+
+// MaxInputs bounds the recorded inputs a link may carry.
+const MaxInputs = 500
+
+// ParseInputs reads FormatInputs' output, checking each action against the
+// schema. Times must not decrease.
+func ParseInputs(s *lab.Schema, raw string) ([]lab.Input, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	parts := strings.Split(raw, ",")
+	if len(parts) > MaxInputs {
+		return nil, fmt.Errorf("do=: %d actions is more than %d", len(parts), MaxInputs)
+	}
+	out := make([]lab.Input, 0, len(parts))
+	var last time.Duration
+	for i, p := range parts {
+		f := strings.Split(p, ":")
+		if len(f) != 3 {
+			return nil, fmt.Errorf("do=: action %d %q: want time:action:arg", i+1, p)
+		}
+		at, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil || at < 0 || time.Duration(at) > MaxSeek || time.Duration(at) < last {
+			return nil, fmt.Errorf("do=: action %d %q: bad time", i+1, p)
+		}
+		if _, ok := s.Action(f[1]); !ok {
+			return nil, fmt.Errorf("do=: action %d %q: the %s lab has no action %q", i+1, p, s.Name, f[1])
+		}
+		arg, err := strconv.Atoi(f[2])
+		if err != nil || arg < 0 || arg > 1024 {
+			return nil, fmt.Errorf("do=: action %d %q: bad argument", i+1, p)
+		}
+		last = time.Duration(at)
+		out = append(out, lab.Input{At: last, Action: f[1], Arg: arg})
+	}
+	return out, nil
+}

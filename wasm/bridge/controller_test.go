@@ -2,14 +2,18 @@ package bridge
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/render/views"
+	"github.com/scaling-data/book/sim/lab"
 	"github.com/scaling-data/book/sim/labs"
 )
 
@@ -155,4 +159,64 @@ func TestControllerDraws(t *testing.T) {
 func ftoa(x float64) string {
 	b, _ := json.Marshal(x)
 	return string(b)
+}
+
+// TestControllerTimeTravel: a link with the run's inputs and time rebuilds
+// the same moment, and seeking back then acting forks the run.
+func TestControllerTimeTravel(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&seed=5&autoplay=1")
+	c.Tick(4)
+	handle(t, c, `{"type":"scalingdata:action","name":"crash","arg":2}`)
+	c.Tick(6)
+	sent(c)
+	at := c.Model().Now()
+	metrics := fmt.Sprint(c.Model().Metrics())
+	link := c.Query() + "&do=" + FormatInputs(c.Run().Inputs) + "&t=" + strconv.FormatFloat(ms(at), 'f', -1, 64)
+
+	again := newQuorum(t, link)
+	require.Equal(t, at, again.Model().Now(), "the link reopens the same moment")
+	require.Equal(t, metrics, fmt.Sprint(again.Model().Metrics()), "and the same run")
+	require.Equal(t, c.Run().Inputs, again.Run().Inputs)
+	require.False(t, again.Running(), "a shared moment opens paused")
+
+	// Seek back before the crash: the crash is still ahead.
+	handle(t, again, `{"type":"scalingdata:seek","value":100}`)
+	require.Equal(t, 100*time.Millisecond, again.Model().Now())
+	require.Len(t, again.Run().Inputs, 1)
+	handle(t, again, `{"type":"scalingdata:seek","value":`+strconv.FormatFloat(ms(at), 'f', -1, 64)+`}`)
+	require.Equal(t, metrics, fmt.Sprint(again.Model().Metrics()), "seeking forward redoes the inputs")
+
+	// Seek back and act: the future is forked away.
+	handle(t, again, `{"type":"scalingdata:seek","value":100}`)
+	handle(t, again, `{"type":"scalingdata:action","name":"crash","arg":0}`)
+	require.Len(t, again.Run().Inputs, 1)
+	require.Equal(t, "crash", again.Run().Inputs[0].Action)
+	require.Equal(t, 0, again.Run().Inputs[0].Arg)
+}
+
+func TestParseInputs(t *testing.T) {
+	s := labsFind(t).Schema
+	in, err := ParseInputs(s, "5:crash:1,900:recover:1")
+	require.NoError(t, err)
+	require.Equal(t, "5:crash:1,900:recover:1", FormatInputs(in))
+	for raw, want := range map[string]string{
+		"5:crash":             "want time:action:arg",
+		"x:crash:1":           "bad time",
+		"9:crash:1,5:crash:2": "bad time",
+		"5:explode:1":         `the quorum lab has no action "explode"`,
+		"5:crash:-1":          "bad argument",
+	} {
+		_, err := ParseInputs(s, raw)
+		require.ErrorContains(t, err, want, raw)
+	}
+	c := newQuorum(t, "lab=quorum&do=5:explode:1&t=abc")
+	notice := sent(c)["notice"][0]["text"].(string)
+	require.Contains(t, notice, "the recorded actions are ignored")
+	require.Contains(t, notice, `t="abc" is not a time`)
+}
+
+func labsFind(t *testing.T) lab.Lab {
+	l, ok := labs.Find("quorum")
+	require.True(t, ok)
+	return l
 }

@@ -9,6 +9,8 @@
 //	play, pause {reason?}, resume, step, reset
 //	speed   {value: 0.25…8}
 //	seed    {value: 0…2^32-1}
+//	seek    {value: ms}                   replay the run to that virtual time
+//	motion  {value: "reduce"|"no-preference"}
 //	theme   {value: "light"|"dark"}
 //	click   {x, y}                        fractions of the canvas (0…1)
 //
@@ -22,6 +24,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 )
 
 // MaxMessage is the largest message accepted, in bytes of JSON.
@@ -34,7 +37,7 @@ type Msg struct {
 	Name   string            // action
 	Arg    int               // action
 	Value  float64           // speed, seed
-	Theme  string            // theme
+	Theme  string            // theme; for motion, "reduce" or "no-preference"
 	X, Y   float64           // click
 	Reason string            // pause: "offscreen" or ""
 }
@@ -53,6 +56,7 @@ type wire struct {
 var known = map[string]bool{
 	"params": true, "action": true, "play": true, "pause": true, "resume": true,
 	"step": true, "reset": true, "speed": true, "seed": true, "theme": true, "click": true,
+	"seek": true, "motion": true,
 }
 
 // Decode parses and validates one message. Anything unexpected (unknown
@@ -110,6 +114,18 @@ func Decode(data []byte) (Msg, error) {
 			return m, fmt.Errorf("seed: %v is not a whole number in 0…%d", v, uint32(math.MaxUint32))
 		}
 		m.Value = v
+	case "seek":
+		var v float64
+		if err := json.Unmarshal(w.Value, &v); err != nil || v < 0 || v > float64(MaxSeek/time.Millisecond) || math.IsNaN(v) {
+			return m, fmt.Errorf("seek: value must be a time in ms from 0 to %d", MaxSeek/time.Millisecond)
+		}
+		m.Value = v
+	case "motion":
+		var s string
+		if err := json.Unmarshal(w.Value, &s); err != nil || (s != "reduce" && s != "no-preference") {
+			return m, fmt.Errorf("motion: want \"reduce\" or \"no-preference\"")
+		}
+		m.Theme = s
 	case "theme":
 		var s string
 		if err := json.Unmarshal(w.Value, &s); err != nil || (s != "light" && s != "dark") {

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/scaling-data/book/book"
@@ -49,9 +51,17 @@ func Require(t testing.TB) {
 
 var (
 	siteOnce sync.Once
+	siteTmp  string // removed by Cleanup
 	siteDir  string
 	siteErr  error
 )
+
+// Cleanup removes the site Site built. Call it from TestMain after m.Run.
+func Cleanup() {
+	if siteTmp != "" {
+		_ = os.RemoveAll(siteTmp)
+	}
+}
 
 // ModuleRoot is the repository's top directory.
 func ModuleRoot() string {
@@ -70,6 +80,7 @@ func Site(t testing.TB) string {
 			siteErr = err
 			return
 		}
+		siteTmp = dir
 		wasm := filepath.Join(dir, "labs.wasm")
 		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", wasm, "./wasm")
 		cmd.Dir = root
@@ -84,7 +95,12 @@ func Site(t testing.TB) string {
 			return
 		}
 		siteDir = filepath.Join(dir, "public")
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			cache = os.TempDir()
+		}
 		_, siteErr = book.Build(book.Config{
+			Cache:    filepath.Join(cache, "scalingdata-test", "compress"),
 			Chapters: filepath.Join(root, "chapters"),
 			Out:      siteDir,
 			Wasm:     wasm,
@@ -179,4 +195,17 @@ func Colours(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// EmulateMedia sets the CSS media type ("print", or "" for screen) and
+// media features such as prefers-reduced-motion.
+func EmulateMedia(media string, features map[string]string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		p := emulation.SetEmulatedMediaParams{Media: media}
+		for name, value := range features {
+			p.Features = append(p.Features, &emulation.MediaFeature{Name: name, Value: value})
+		}
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, p)
+		return chromedp.Void{}, err
+	}
 }

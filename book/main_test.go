@@ -1,0 +1,14 @@
+package book_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/scaling-data/book/book/internal/browsertest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browsertest.Cleanup()
+	os.Exit(code)
+}
