@@ -6,7 +6,10 @@ ADDR      ?= localhost:8080
 WASM      := .cache/labs.wasm
 GOFILES   := $(shell find sim render wasm -name '*.go' -not -name '*_test.go')
 
-.PHONY: all build serve wasm test bench fuzz clean
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+PLATFORMS := linux/amd64 linux/arm64 darwin/arm64 windows/amd64
+
+.PHONY: all build serve wasm test bench fuzz bundle release clean
 
 all: build
 
@@ -18,7 +21,7 @@ $(WASM): $(GOFILES) go.mod go.sum
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm
 
 build: $(WASM)
-	$(GO) run ./book/cmd/scalingdata build -wasm $(WASM)
+	$(GO) run ./book/cmd/scalingdata build -wasm $(WASM) -version $(VERSION)
 
 serve: $(WASM)
 	$(GO) run ./book/cmd/scalingdata serve -wasm $(WASM) -addr $(ADDR)
@@ -34,5 +37,24 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzLenient -fuzztime=20s ./sim/lab
 	$(GO) test -run='^$$' -fuzz=FuzzActions -fuzztime=20s ./sim/quorum
 
+# The offline bundle: unzip, double-click index.html (works from file://).
+bundle: $(WASM)
+	@mkdir -p dist
+	$(GO) run ./book/cmd/scalingdata bundle -wasm $(WASM) -version $(VERSION) -zip dist/scaling-data-$(VERSION).zip
+
+# One self-contained binary per platform, each carrying the whole site:
+# `scalingdata serve --open` is all an offline reader needs.
+release: build
+	rm -rf book/embedded/site && mkdir -p book/embedded/site
+	cd public && find . -type f ! -name '*.gz' -exec cp --parents {} ../book/embedded/site/ \;
+	@mkdir -p dist
+	for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -tags embedsite -ldflags="-s -w" \
+			-o dist/scalingdata-$(VERSION)-$$os-$$arch$$ext ./book/cmd/scalingdata || exit 1; \
+	done
+	rm -rf book/embedded/site
+	@ls -l dist/
+
 clean:
-	rm -rf public .cache
+	rm -rf public .cache dist book/embedded/site

@@ -43,6 +43,13 @@ type Config struct {
 	WasmExec string
 	// Cache keeps compressed copies of large files between builds.
 	Cache string
+	// Offline builds for file:// (the offline bundle): the lab binary is
+	// also written as a script (assets/labs-wasm.js, base64) because a
+	// file:// page cannot fetch it, and no .gz/.br copies are written.
+	Offline bool
+	// Version names this build of the book (shown in the page footer and
+	// used to name caches); "dev" when empty.
+	Version string
 }
 
 // Result summarises a build.
@@ -113,6 +120,7 @@ func Build(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	b.files["assets/glossary.js"] = gloss
+	b.serviceWorker()
 	return b.write()
 }
 
@@ -428,6 +436,9 @@ func (b *builder) assets() error {
 			return fmt.Errorf("lab binary: %w (build it with `make wasm`)", err)
 		}
 		b.files["assets/labs.wasm"] = data
+		if b.cfg.Offline {
+			b.files["assets/labs-wasm.js"] = wasmScript(data)
+		}
 	}
 	// Images and other files beside the chapters.
 	return filepath.WalkDir(b.cfg.Chapters, func(p string, d fs.DirEntry, err error) error {

@@ -123,7 +123,7 @@ func TestBuildErrors(t *testing.T) {
 		wants []string
 	}{
 		{"unknown lab", "04-quorums.md", "# Q\n\n```sim quorom n=3\n```\n",
-			[]string{`chapters/04-quorums.md:3: sim "quorom": unknown lab (known: quorum)`}},
+			[]string{`chapters/04-quorums.md:3: sim "quorom": unknown lab (known: `, "quorum"}},
 		{"unknown parameter", "04-quorums.md", "# Q\n\ntext\n\n```sim quorum shrads=3\n```\n",
 			[]string{`chapters/04-quorums.md:5: sim "quorum": unknown parameter "shrads"`}},
 		{"near miss", "04-quorums.md", "# Q\n\n```sim quorum nn=3\n```\n",

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/book/internal/browsertest"
@@ -36,7 +37,7 @@ func TestSearchInChromium(t *testing.T) {
 	require.NoError(t, err)
 	browsertest.Shot(t, "search", shot)
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(`.search input`), "\ue015\r"), // ArrowDown, Enter
+		chromedp.SendKeys(chromedp.CSS(`.search input`), kb.ArrowDown+kb.Enter),
 		waitFor(`location.hash.length > 1`),
 	))
 }

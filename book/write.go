@@ -47,7 +47,7 @@ func (b *builder) write() (*Result, error) {
 		if path.Ext(name) == ".html" {
 			res.Labels = append(res.Labels, name)
 		}
-		if !compressible[path.Ext(name)] || len(data) < minCompress {
+		if b.cfg.Offline || !compressible[path.Ext(name)] || len(data) < minCompress {
 			continue
 		}
 		gz, br, err := b.compress(data)

@@ -67,4 +67,19 @@
     for (const id of byId.keys()) { const h = document.getElementById(id); if (h) io.observe(h); }
     mark();
   }
+
+  // Offline after the first visit (hosted site only: file:// pages are
+  // offline already).
+  if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+    const root = document.querySelector('.book-title')?.getAttribute('href')?.replace(/index\.html$/, '') || '';
+    navigator.serviceWorker.register(root + 'sw.js').then(() => navigator.serviceWorker.ready).then(() => {
+      const foot = document.querySelector('.sidebar-foot');
+      if (!foot || foot.querySelector('.offline')) return;
+      const note = document.createElement('span');
+      note.className = 'offline';
+      note.textContent = 'Available offline';
+      note.title = 'This book is saved in your browser: its pages work without a network, and each lab after its first run.';
+      foot.append(document.createElement('br'), note);
+    }).catch(() => { /* not available here (private mode, blocked): the book works online */ });
+  }
 })();

@@ -58,7 +58,30 @@
   }, true);
 
   const go = new Go();
+  // file:// pages cannot fetch: the offline bundle carries the binary as a
+  // base64 script instead.
+  const fromScript = () => new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = script.dataset.wasmScript;
+    s.onload = () => {
+      const b64 = window.SCALINGDATA_WASM;
+      delete window.SCALINGDATA_WASM;
+      if (typeof b64 !== 'string') { reject(new Error('the lab binary script is empty')); return; }
+      let bytes;
+      if (Uint8Array.fromBase64) {
+        bytes = Uint8Array.fromBase64(b64);
+      } else {
+        const bin = atob(b64);
+        bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      }
+      resolve(WebAssembly.instantiate(bytes, go.importObject));
+    };
+    s.onerror = () => reject(new Error('the lab binary is missing from this copy of the book'));
+    document.head.appendChild(s);
+  });
   const load = async () => {
+    if (location.protocol === 'file:') return fromScript();
     const resp = fetch(wasmURL);
     try {
       return await WebAssembly.instantiateStreaming(resp, go.importObject);

@@ -162,6 +162,11 @@
     }
   });
   form.addEventListener('submit', (e) => e.preventDefault());
+  // Leaving the search box closes the results (after a click on one has
+  // had its chance to follow the link).
+  form.addEventListener('focusout', () => setTimeout(() => {
+    if (!form.contains(document.activeElement)) { list.hidden = true; input.setAttribute('aria-expanded', 'false'); }
+  }, 150));
   document.addEventListener('click', (e) => { if (!form.contains(e.target)) { list.hidden = true; input.setAttribute('aria-expanded', 'false'); } });
   document.addEventListener('keydown', (e) => {
     const t = e.target;

@@ -1,22 +1,29 @@
 // Command scalingdata builds, serves and runs the Scaling Data book.
 //
 //	scalingdata build  [-chapters dir] [-out dir] [-wasm file] [-wasm-exec file]
-//	scalingdata serve  [-addr host:port] [build flags]
+//	scalingdata serve  [-addr host:port] [-open] [-embedded] [build flags]
+//	scalingdata bundle [-version v] [-zip file] [build flags]
 //	scalingdata sim    <lab> [key=value …] [--json]
+//
+// A release binary carries the whole built site: with no chapters/ folder
+// in the working directory (or with -embedded), serve serves that copy.
 package main
 
 import (
 	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/scaling-data/book/book"
+	"github.com/scaling-data/book/book/embedded"
 )
 
 func main() {
@@ -32,6 +39,8 @@ func main() {
 		err = serve(args)
 	case "sim":
 		err = simulate(args)
+	case "bundle":
+		err = bundle(args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -49,7 +58,8 @@ func main() {
 func usage() {
 	fmt.Fprint(os.Stderr, `usage:
   scalingdata build  [-chapters chapters] [-out public] [-wasm file] [-wasm-exec file]
-  scalingdata serve  [-addr localhost:8080] [build flags]
+  scalingdata serve  [-addr localhost:8080] [-open] [-embedded] [build flags]
+  scalingdata bundle [-version dev] [-zip scaling-data-dev.zip] [build flags]
   scalingdata sim    <lab> [key=value …] [--json]
 `)
 }
@@ -61,6 +71,7 @@ func buildFlags(fs *flag.FlagSet) *book.Config {
 	fs.StringVar(&cfg.Wasm, "wasm", ".cache/labs.wasm", "the lab binary built for js/wasm")
 	fs.StringVar(&cfg.WasmExec, "wasm-exec", filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"), "Go's wasm_exec.js for that binary")
 	fs.StringVar(&cfg.Cache, "cache", ".cache/compress", "where compressed copies are kept between builds")
+	fs.StringVar(&cfg.Version, "version", "dev", "the edition's version")
 	return cfg
 }
 
@@ -81,20 +92,74 @@ func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	cfg := buildFlags(fs)
 	addr := fs.String("addr", "localhost:8080", "where to listen")
+	open := fs.Bool("open", false, "open the book in the default browser")
+	useEmbedded := fs.Bool("embedded", false, "serve the copy of the site inside this binary")
 	_ = fs.Parse(args)
-	if _, err := book.Build(*cfg); err != nil {
-		return err
+	var site iofs.FS
+	if _, err := os.Stat(cfg.Chapters); embedded.FS != nil && (*useEmbedded || err != nil) {
+		site = embedded.FS
+		fmt.Println("serving the copy of the book inside this program")
+	} else if *useEmbedded {
+		return errors.New("this program carries no copy of the book (build it with make release)")
+	} else {
+		start := time.Now()
+		res, err := book.Build(*cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("built %d pages in %v\n", res.Pages, time.Since(start).Round(time.Millisecond))
+		site = os.DirFS(cfg.Out)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Scaling Data is at http://%s/ (Ctrl-C stops)\n", ln.Addr())
-	srv := &http.Server{Handler: book.Handler(os.DirFS(cfg.Out)), ReadHeaderTimeout: 10 * time.Second}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Printf("Scaling Data is at %s (Ctrl-C stops)\n", url)
+	if *open {
+		openBrowser(url)
+	}
+	srv := &http.Server{Handler: book.Handler(site), ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+func bundle(args []string) error {
+	fs := flag.NewFlagSet("bundle", flag.ExitOnError)
+	cfg := buildFlags(fs)
+	out := fs.String("zip", "", "the zip to write (default scaling-data-<version>.zip)")
+	_ = fs.Parse(args)
+	if *out == "" {
+		*out = book.BundleName(cfg.Version)
+	}
+	start := time.Now()
+	if err := book.Bundle(*cfg, *out); err != nil {
+		return err
+	}
+	st, err := os.Stat(*out)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%.1f MB) in %v: unzip it and open index.html\n", *out, float64(st.Size())/1e6, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// openBrowser asks the system to open url, and says so if it cannot.
+func openBrowser(url string) {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", url)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	default:
+		cmd = exec.Command("xdg-open", url)
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Printf("could not open a browser (%v): open %s yourself\n", err, url)
+	}
 }
 
 func simulate(args []string) error {

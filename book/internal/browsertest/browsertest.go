@@ -69,43 +69,84 @@ func ModuleRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
 }
 
-// Site builds the lab binary and the book once per process and returns the
-// directory of the built site.
-func Site(t testing.TB) string {
+var (
+	wasmOnce sync.Once
+	wasmPath string
+	wasmErr  error
+)
+
+// Wasm builds the lab binary once per process and returns its path.
+func Wasm(t testing.TB) string {
 	t.Helper()
-	siteOnce.Do(func() {
-		root := ModuleRoot()
-		dir, err := os.MkdirTemp("", "scalingdata-site-")
+	wasmOnce.Do(func() {
+		dir, err := tempDir()
 		if err != nil {
-			siteErr = err
+			wasmErr = err
 			return
 		}
-		siteTmp = dir
-		wasm := filepath.Join(dir, "labs.wasm")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", wasm, "./wasm")
-		cmd.Dir = root
+		wasmPath = filepath.Join(dir, "labs.wasm")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", wasmPath, "./wasm")
+		cmd.Dir = ModuleRoot()
 		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			siteErr = &buildError{"go build ./wasm", out, err}
-			return
+			wasmErr = &buildError{"go build ./wasm", out, err}
 		}
-		goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	})
+	if wasmErr != nil {
+		t.Fatalf("building the labs: %v", wasmErr)
+	}
+	return wasmPath
+}
+
+// Config is the build configuration the tests use: the real chapters, the
+// lab binary, Go's wasm_exec.js, and a compression cache that outlives the
+// test process.
+func Config(t testing.TB, out string) book.Config {
+	t.Helper()
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	return book.Config{
+		Chapters: filepath.Join(ModuleRoot(), "chapters"),
+		Out:      out,
+		Wasm:     Wasm(t),
+		WasmExec: filepath.Join(string(bytes.TrimSpace(goroot)), "lib", "wasm", "wasm_exec.js"),
+		Cache:    filepath.Join(cache, "scalingdata-test", "compress"),
+		Version:  "test",
+	}
+}
+
+// tempDir is this process's scratch directory, removed by Cleanup.
+func tempDir() (string, error) {
+	if siteTmp == "" {
+		dir, err := os.MkdirTemp("", "scalingdata-test-")
+		if err != nil {
+			return "", err
+		}
+		siteTmp = dir
+	}
+	return siteTmp, nil
+}
+
+// Site builds the book once per process and returns the directory of the
+// built site.
+func Site(t testing.TB) string {
+	t.Helper()
+	cfg := Config(t, "")
+	siteOnce.Do(func() {
+		dir, err := tempDir()
 		if err != nil {
 			siteErr = err
 			return
 		}
-		siteDir = filepath.Join(dir, "public")
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		_, siteErr = book.Build(book.Config{
-			Cache:    filepath.Join(cache, "scalingdata-test", "compress"),
-			Chapters: filepath.Join(root, "chapters"),
-			Out:      siteDir,
-			Wasm:     wasm,
-			WasmExec: filepath.Join(string(bytes.TrimSpace(goroot)), "lib", "wasm", "wasm_exec.js"),
-		})
+		cfg.Out = filepath.Join(dir, "public")
+		siteDir = cfg.Out
+		_, siteErr = book.Build(cfg)
 	})
 	if siteErr != nil {
 		t.Fatalf("building the site: %v", siteErr)

@@ -1,0 +1,74 @@
+package book_test
+
+import (
+	"archive/zip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book"
+	"github.com/scaling-data/book/book/internal/browsertest"
+)
+
+// unzip extracts a zip into dir.
+func unzip(t *testing.T, zipPath, dir string) {
+	t.Helper()
+	zr, err := zip.OpenReader(zipPath)
+	require.NoError(t, err)
+	defer zr.Close()
+	for _, f := range zr.File {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		require.True(t, strings.HasPrefix(p, dir), "zip entry %s escapes", f.Name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		r, err := f.Open()
+		require.NoError(t, err)
+		data, err := io.ReadAll(r)
+		r.Close()
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+	}
+}
+
+// TestOfflineBundle unzips the offline bundle and reads it from file://:
+// pages, navigation, search, and a running lab, with no server at all.
+func TestOfflineBundle(t *testing.T) {
+	browsertest.Require(t)
+	cfg := browsertest.Config(t, "")
+	zipPath := filepath.Join(t.TempDir(), book.BundleName("test"))
+	require.NoError(t, book.Bundle(cfg, zipPath))
+	dir := t.TempDir()
+	unzip(t, zipPath, dir)
+	index := filepath.Join(dir, "scaling-data-test", "index.html")
+	_, err := os.Stat(index)
+	require.NoError(t, err)
+	_, err = os.Stat(filepath.Join(dir, "scaling-data-test", "assets", "labs.wasm.br"))
+	require.True(t, os.IsNotExist(err), "no precompressed copies in the bundle")
+
+	ctx := browsertest.Browser(t, 1280, 900)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate("file://"+index),
+		chromedp.WaitReady(chromedp.CSS(`.sidebar`)),
+		chromedp.Click(chromedp.CSS(`.sidebar a[href="quorums.html"]`)),
+		waitFor(`location.href.endsWith('quorums.html')`),
+		chromedp.WaitReady(chromedp.CSS(`figure.lab .lab-run`)),
+		// Search works from file:// (the index is a script).
+		chromedp.SendKeys(chromedp.CSS(`.search input`), "quorum"),
+		waitFor(`document.querySelectorAll('.search-results [role=option]').length > 0`),
+		chromedp.SendKeys(chromedp.CSS(`.search input`), kb.Escape), // Escape closes the results
+		waitFor(`document.querySelector('.search-results').hidden`),
+		// A lab runs from file://: the wasm comes from a script.
+		js(fig+`.scrollIntoView()`),
+		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+		waitFor(fig+`.querySelector('[data-metric=writes_ok]').textContent !== '–'`),
+		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 2`),
+	))
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "offline-lab", shot)), 12)
+}
