@@ -9,7 +9,7 @@ GOFILES   := $(shell find sim render wasm -name '*.go' -not -name '*_test.go')
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 PLATFORMS := linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 
-.PHONY: all build serve wasm test bench fuzz bundle release clean
+.PHONY: all build serve wasm test bench fuzz bundle release scorm clean
 
 all: build
 
@@ -41,6 +41,10 @@ fuzz:
 bundle: $(WASM)
 	@mkdir -p dist
 	$(GO) run ./book/cmd/scalingdata bundle -wasm $(WASM) -version $(VERSION) -zip dist/scaling-data-$(VERSION).zip
+
+# SCORM 1.2 packages, one per lab and per chapter, for learning platforms.
+scorm: $(WASM)
+	$(GO) run ./book/cmd/scalingdata scorm -wasm $(WASM) -version $(VERSION) -dir dist/scorm
 
 # One self-contained binary per platform, each carrying the whole site:
 # `scalingdata serve --open` is all an offline reader needs.

@@ -54,10 +54,11 @@ type Config struct {
 
 // Result summarises a build.
 type Result struct {
-	Pages  int
-	Files  int
-	Bytes  int64
-	Labels []string // page files written, in order
+	Pages  int               // chapters
+	Files  int               // files written
+	Bytes  int64             // their size
+	HTML   []string          // HTML files written, sorted
+	Titles map[string]string // chapter page → its title
 }
 
 // page is one chapter in reading order.
@@ -102,6 +103,9 @@ func Build(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	if err := b.renderEmbeds(); err != nil {
+		return nil, err
+	}
+	if err := b.renderEmbedIndex(); err != nil {
 		return nil, err
 	}
 	if err := b.renderFrame(); err != nil {

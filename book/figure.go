@@ -15,6 +15,7 @@ import (
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/render/views"
 	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/labs"
 )
 
 // figureData is what the "figure" template needs to draw a lab: its
@@ -35,6 +36,7 @@ type figureData struct {
 	Metrics                      []lab.Metric
 	Caption                      template.HTML
 	ChapterHref                  string // embed pages link back to the chapter
+	EmbedHeight                  int    // a frame height that shows the lab with its controls
 }
 
 type presetData struct {
@@ -92,6 +94,7 @@ func (b *builder) newFigureData(fig *Figure, root string) (*figureData, error) {
 		TimeScaleMs: float64(s.TimeScale) / 1e6,
 		Metrics:     s.Metrics,
 		Caption:     caption,
+		EmbedHeight: embedHeight(s),
 	}
 	presets := map[string]map[string]string{}
 	for _, p := range s.Presets {
@@ -125,6 +128,14 @@ func (b *builder) newFigureData(fig *Figure, root string) (*figureData, error) {
 		}
 	}
 	return d, nil
+}
+
+// embedHeight estimates the height of an embed page at 640 px wide: the
+// canvas plus the bars, controls, metrics and log around it.
+func embedHeight(s *lab.Schema) int {
+	canvas := 620 * s.Height / s.Width
+	controls := 60 * ((len(s.Params) + 2) / 3)
+	return (canvas + controls + 480 + 9) / 10 * 10
 }
 
 func control(p *lab.Param, v float64) controlData {
@@ -170,4 +181,64 @@ func (b *builder) posters(fig *Figure) (light, dark, alt string, err error) {
 		}
 	}
 	return light, dark, alt, nil
+}
+
+// embedLab is one lab on embed/index.html, the page for course builders.
+type embedLab struct {
+	Name, Title, Summary string
+	Chapter              *navItem
+	Params               []embedParam
+	Metrics              []lab.Metric
+	Src, Snippet         string
+	Height               int
+}
+
+type embedParam struct {
+	Name, Label, Help, Range, Default string
+}
+
+func paramRange(p *lab.Param) string {
+	switch p.Kind {
+	case lab.Bool:
+		return "on, off"
+	case lab.Enum:
+		return strings.Join(p.Options, ", ")
+	}
+	r := p.Format(p.Min) + "–" + p.Format(p.Max)
+	if p.Unit != "" {
+		r += " " + p.Unit
+	}
+	return r
+}
+
+// renderEmbedIndex writes embed/index.html.
+func (b *builder) renderEmbedIndex() error {
+	var list []embedLab
+	for _, l := range labs.All() {
+		s := l.Schema
+		e := embedLab{Name: s.Name, Title: s.Title, Summary: s.Summary, Metrics: s.Metrics, Height: embedHeight(s)}
+		for _, p := range b.pages {
+			if p.File == s.Chapter {
+				e.Chapter = &navItem{Title: p.Title, Href: p.Href}
+			}
+		}
+		for i := range s.Params {
+			p := &s.Params[i]
+			e.Params = append(e.Params, embedParam{Name: p.Name, Label: p.Label, Help: p.Help, Range: paramRange(p), Default: p.Format(p.Default)})
+		}
+		e.Src = s.Name + ".html?lab=" + s.Name + "&seed=1"
+		e.Snippet = fmt.Sprintf(`<iframe src="https://YOUR-BOOK-HOST/embed/%s.html?seed=1" title="%s (Scaling Data lab)" width="100%%" height="%d" style="border:0;max-width:100%%" sandbox="allow-scripts allow-popups allow-fullscreen" allow="fullscreen" loading="lazy"></iframe>`,
+			s.Name, s.Title, e.Height)
+		list = append(list, e)
+	}
+	var out bytes.Buffer
+	data := struct {
+		pageData
+		Labs []embedLab
+	}{pageData{Book: BookTitle, Title: "Embedding labs", Root: "../", Version: b.version()}, list}
+	if err := b.tmpl.ExecuteTemplate(&out, "embedindex", data); err != nil {
+		return err
+	}
+	b.files["embed/index.html"] = out.Bytes()
+	return nil
 }

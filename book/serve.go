@@ -18,11 +18,12 @@ func init() {
 	_ = mime.AddExtensionType(".json", "application/json")
 }
 
-// ContentSecurityPolicy allows only the site's own files, WebAssembly
-// compilation, and being framed by anyone (embed pages live in course
-// platforms' iframes).
+// ContentSecurityPolicy allows only the site's own files and WebAssembly
+// compilation. It sets no frame-ancestors: embed pages live in course
+// platforms' frames, often sandboxed (an opaque origin that no
+// frame-ancestors source, not even *, matches).
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-	"img-src 'self' data:; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors *"
+	"img-src 'self' data:; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 
 // Handler serves a built site from fsys: only files in it (no listings, no
 // paths outside it), with exact MIME types, the precompressed .br or .gz
@@ -51,6 +52,10 @@ func Handler(fsys fs.FS) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("Referrer-Policy", "no-referrer")
+		// Embed pages may sit in sandboxed frames (opaque origin), whose
+		// fetch of the lab binary is cross-origin: the book is public.
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 		ctype := mime.TypeByExtension(path.Ext(name))
 		if ctype == "" {
 			ctype = "application/octet-stream"

@@ -36,7 +36,10 @@ func (b *builder) write() (*Result, error) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	res := &Result{Pages: len(b.pages)}
+	res := &Result{Pages: len(b.pages), Titles: map[string]string{}}
+	for _, p := range b.pages {
+		res.Titles[p.Href] = p.Title
+	}
 	for _, name := range names {
 		data := b.files[name]
 		if err := writeFile(tmp, name, data); err != nil {
@@ -45,7 +48,7 @@ func (b *builder) write() (*Result, error) {
 		res.Files++
 		res.Bytes += int64(len(data))
 		if path.Ext(name) == ".html" {
-			res.Labels = append(res.Labels, name)
+			res.HTML = append(res.HTML, name)
 		}
 		if b.cfg.Offline || !compressible[path.Ext(name)] || len(data) < minCompress {
 			continue

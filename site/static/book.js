@@ -82,4 +82,42 @@
       foot.append(document.createElement('br'), note);
     }).catch(() => { /* not available here (private mode, blocked): the book works online */ });
   }
+
+  // Progress: which worked answers the reader opened and which labs ran on
+  // this page, kept in this browser only (localStorage), never sent
+  // anywhere, except to a page that frames this one (a course platform).
+  const page = location.pathname.split('/').pop() || 'index.html';
+  const key = 'scalingdata-progress:' + page;
+  const load = () => { try { return JSON.parse(localStorage.getItem(key)) || {}; } catch { return {}; } };
+  const save = (p) => { try { localStorage.setItem(key, JSON.stringify(p)); } catch { /* not kept */ } };
+  const answers = Array.from(document.querySelectorAll('details.answer'));
+  const figures = Array.from(document.querySelectorAll('.chapter figure.lab'));
+  const progress = Object.assign({ answers: [], labs: [] }, load());
+  const report = () => {
+    const opened = answers.filter((_, i) => progress.answers.includes(i)).length;
+    const ran = figures.filter((f) => progress.labs.includes(f.id)).length;
+    answers.forEach((d, i) => d.classList.toggle('is-done', progress.answers.includes(i)));
+    const line = document.querySelector('.progress-line');
+    if (line) line.textContent = `You have opened ${opened} of ${answers.length} worked answers and run ${ran} of ${figures.length} labs on this page.`;
+    if (window.parent !== window) {
+      window.parent.postMessage({ type: 'scalingdata:progress', answers: answers.length, answersOpened: opened, labs: figures.length, labsRun: ran }, '*');
+    }
+  };
+  if (answers.length || figures.length) {
+    const check = document.getElementById('check-yourself');
+    if (check && answers.length) {
+      const p = document.createElement('p');
+      p.className = 'progress-line';
+      p.setAttribute('aria-live', 'polite');
+      check.after(p);
+    }
+    answers.forEach((d, i) => d.addEventListener('toggle', () => {
+      if (d.open && !progress.answers.includes(i)) { progress.answers.push(i); save(progress); report(); }
+    }));
+    document.addEventListener('labrun', (e) => {
+      const id = e.target.id;
+      if (id && !progress.labs.includes(id)) { progress.labs.push(id); save(progress); report(); }
+    });
+    report();
+  }
 })();

@@ -151,6 +151,7 @@
           cancelAnimationFrame(this.seekFrame);
           this.seekFrame = requestAnimationFrame(() => this.post({ type: 'scalingdata:seek', value: Number(el.value) }));
           return;
+        case 'embed': this.openEmbed(); return;
         case 'fullscreen':
           if (document.fullscreenElement) document.exitFullscreen();
           else if (this.fig.requestFullscreen) this.fig.requestFullscreen().catch(() => this.say('Full screen is not allowed here.'));
@@ -174,6 +175,42 @@
       if (navigator.clipboard) navigator.clipboard.writeText(url.href).then(() => done(true), () => this.showLink(url.href, done));
       else this.showLink(url.href, done);
     }
+    // The embed dialog: an iframe snippet for the current run and moment.
+    openEmbed() {
+      const dlg = $(this.fig, '.lab-embed');
+      if (!dlg) return;
+      const form = $(dlg, 'form');
+      const code = $(dlg, 'textarea');
+      const update = () => {
+        const extra = {};
+        if (!form.elements.controls.checked) extra.controls = '0';
+        if (form.elements.autoplay.checked) extra.autoplay = '1';
+        if (form.elements.theme.value !== 'auto') extra.theme = form.elements.theme.value;
+        if (this.frame && this.state.t) extra.t = String(Math.round(this.state.t * 1000) / 1000);
+        if (this.frame && this.state.do) extra.do = this.state.do;
+        const src = new URL(this.fig.dataset.embed, location.href);
+        src.search = this.query(extra);
+        const h = Math.max(240, Math.min(2000, Number(form.elements.height.value) || 800));
+        const title = $(this.fig, '.lab-title').textContent.replace(/^Lab: /, '');
+        const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+        code.value = `<iframe src="${esc(src.href)}" title="${esc(title + ' (Scaling Data lab)')}" width="100%" height="${h}" ` +
+          `style="border:0;max-width:100%" sandbox="allow-scripts allow-popups allow-fullscreen" allow="fullscreen" loading="lazy"></iframe>`;
+      };
+      if (!dlg.dataset.wired) {
+        dlg.dataset.wired = '1';
+        form.addEventListener('input', update);
+        $(dlg, '[data-embed-copy]').addEventListener('click', (e) => {
+          code.select();
+          const btn = e.currentTarget;
+          const done = (ok) => { btn.textContent = ok ? 'Copied' : 'Select and copy'; setTimeout(() => { btn.textContent = 'Copy'; }, 1500); };
+          if (navigator.clipboard) navigator.clipboard.writeText(code.value).then(() => done(true), () => done(false)); else done(false);
+        });
+      }
+      update();
+      if (dlg.showModal) dlg.showModal(); else dlg.setAttribute('open', '');
+      code.focus();
+    }
+
     showLink(href, done) {
       this.say('Link to this run: ' + href);
       done(false);
@@ -238,6 +275,8 @@
           if (typeof d.describe === 'string') this.frame.title = d.describe;
           break;
         case 'scalingdata:metrics':
+          if (d.t >= 1000 && !this.ran) { this.ran = true; this.fig.dispatchEvent(new Event('labrun', { bubbles: true })); }
+          toHost({ type: 'scalingdata:metrics', lab: this.name, values: d.values, t: d.t });
           for (const [k, v] of Object.entries(d.values || {})) {
             const dd = $(this.fig, `[data-metric="${CSS.escape(k)}"]`);
             if (!dd) continue;
@@ -296,11 +335,60 @@
     say(text) { this.live.textContent = text; }
   }
 
+  // An embed page talks to the page around it (a course platform): it
+  // reports its height and the lab's metrics, and takes a few commands.
+  const embedded = document.body.classList.contains('embed') && window.parent !== window;
+  const framed = window.parent !== window;
+  const toHost = (msg) => { if (framed) window.parent.postMessage(msg, '*'); };
+  if (embedded) {
+    let last = 0;
+    const report = () => {
+      const h = Math.ceil(document.documentElement.scrollHeight);
+      if (h !== last) { last = h; toHost({ type: 'scalingdata:resize', height: h }); }
+    };
+    new ResizeObserver(report).observe(document.body);
+    report();
+  }
+  // Commands a host may send: play, pause, reset, and params with string
+  // values for known controls. Anything else is ignored.
+  const fromHost = (d) => {
+    const lab = labs[0];
+    if (!lab || typeof d.type !== 'string') return;
+    const keys = Object.keys(d);
+    switch (d.type) {
+      case 'scalingdata:play':
+      case 'scalingdata:pause':
+      case 'scalingdata:reset':
+        if (keys.length !== 1) return;
+        if (d.type === 'scalingdata:play' && !lab.frame) { lab.start(true); return; }
+        if (lab.frame) lab.post({ type: d.type });
+        return;
+      case 'scalingdata:params': {
+        const v = d.values;
+        if (keys.length !== 2 || !v || typeof v !== 'object' || Array.isArray(v)) return;
+        const entries = Object.entries(v);
+        if (!entries.length || entries.length > 32) return;
+        for (const [k, val] of entries) {
+          const el = lab.form.elements[k];
+          if (typeof val !== 'string' || val.length > 64 || !el || !el.name || el.name === 'preset') return;
+        }
+        for (const [k, val] of entries) {
+          const el = lab.form.elements[k];
+          if (el.type === 'checkbox') el.checked = val === 'on'; else el.value = val;
+          lab.showValue(el);
+        }
+        lab.changed(lab.form.elements[entries[0][0]]);
+        return;
+      }
+    }
+  };
+
   window.addEventListener('message', (e) => {
     const d = e.data;
     if (!d || typeof d !== 'object' || typeof d.type !== 'string') return;
     const lab = labs.find((l) => l.frame && l.frame.contentWindow === e.source);
     if (lab) lab.receive(d);
+    else if (embedded && e.source === window.parent) fromHost(d);
   });
 
   document.addEventListener('themechange', () => {
@@ -311,6 +399,7 @@
   });
 
   const init = () => {
+    if (new URLSearchParams(location.search).get('controls') === '0') document.body.classList.add('no-controls');
     for (const fig of document.querySelectorAll('figure.lab')) labs.push(new Lab(fig));
     // A shared link: ?fig=<id>&lab=…&k=v&seed=s (chapters) or ?k=v… (embed pages).
     const q = new URLSearchParams(location.search);

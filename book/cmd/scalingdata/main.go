@@ -3,6 +3,7 @@
 //	scalingdata build  [-chapters dir] [-out dir] [-wasm file] [-wasm-exec file]
 //	scalingdata serve  [-addr host:port] [-open] [-embedded] [build flags]
 //	scalingdata bundle [-version v] [-zip file] [build flags]
+//	scalingdata scorm  [-dir dist/scorm] [build flags]
 //	scalingdata sim    <lab> [key=value …] [--json]
 //
 // A release binary carries the whole built site: with no chapters/ folder
@@ -41,6 +42,8 @@ func main() {
 		err = simulate(args)
 	case "bundle":
 		err = bundle(args)
+	case "scorm":
+		err = scorm(args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -60,6 +63,7 @@ func usage() {
   scalingdata build  [-chapters chapters] [-out public] [-wasm file] [-wasm-exec file]
   scalingdata serve  [-addr localhost:8080] [-open] [-embedded] [build flags]
   scalingdata bundle [-version dev] [-zip scaling-data-dev.zip] [build flags]
+  scalingdata scorm  [-dir dist/scorm] [build flags]
   scalingdata sim    <lab> [key=value …] [--json]
 `)
 }
@@ -143,6 +147,20 @@ func bundle(args []string) error {
 		return err
 	}
 	fmt.Printf("wrote %s (%.1f MB) in %v: unzip it and open index.html\n", *out, float64(st.Size())/1e6, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func scorm(args []string) error {
+	fs := flag.NewFlagSet("scorm", flag.ExitOnError)
+	cfg := buildFlags(fs)
+	dir := fs.String("dir", "dist/scorm", "where the packages go")
+	_ = fs.Parse(args)
+	start := time.Now()
+	zips, err := book.Scorm(*cfg, *dir)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d SCORM 1.2 packages into %s/ in %v\n", len(zips), *dir, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
