@@ -24,12 +24,20 @@ build: $(WASM)
 	$(GO) run ./book/cmd/scalingdata build -wasm $(WASM) -version $(VERSION)
 
 serve: $(WASM)
-	$(GO) run ./book/cmd/scalingdata serve -wasm $(WASM) -addr $(ADDR)
+	$(GO) run ./book/cmd/scalingdata serve -dev -wasm $(WASM) -addr $(ADDR)
 
 test:
 	$(GO) vet ./...
+	$(GO) vet -tags bench ./book/bench
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./render/...
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+# Measures sizes, page weight, lab start and running cost in Chromium,
+# model throughput and build times; prints each figure with its budget and
+# rewrites BENCHMARKS.md.
+bench:
+	bash .ci/deps
+	$(GO) test -count=1 -tags bench -run '^TestBench$$' -timeout 40m -v ./book/bench
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./wasm/bridge

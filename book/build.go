@@ -47,6 +47,10 @@ type Config struct {
 	// also written as a script (assets/labs-wasm.js, base64) because a
 	// file:// page cannot fetch it, and no .gz/.br copies are written.
 	Offline bool
+	// Dev is the live-reloading development build: no precompressed copies,
+	// no service worker, and pages reload themselves when the book is
+	// rebuilt (see LiveReload).
+	Dev bool
 	// Version names this build of the book (shown in the page footer and
 	// used to name caches); "dev" when empty.
 	Version string
@@ -77,6 +81,7 @@ type builder struct {
 	pages []*page
 	files map[string][]byte // output path → content
 	root  string            // relative prefix of the page being rendered
+	ver   string            // hash of the assets, for cache busting
 }
 
 // Build compiles the book. Every error in the chapters is reported, each
@@ -99,21 +104,6 @@ func Build(cfg Config) (*Result, error) {
 	if err := b.assets(); err != nil {
 		return nil, err
 	}
-	if err := b.renderPages(); err != nil {
-		return nil, err
-	}
-	if err := b.renderEmbeds(); err != nil {
-		return nil, err
-	}
-	if err := b.renderEmbedIndex(); err != nil {
-		return nil, err
-	}
-	if err := b.renderFrame(); err != nil {
-		return nil, err
-	}
-	if err := b.renderPrint(); err != nil {
-		return nil, err
-	}
 	index, err := b.buildSearch()
 	if err != nil {
 		return nil, err
@@ -124,6 +114,12 @@ func Build(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	b.files["assets/glossary.js"] = gloss
+	b.ver = b.assetsVersion()
+	for _, step := range []func() error{b.renderPages, b.renderEmbeds, b.renderEmbedIndex, b.renderFrame, b.renderPrint} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
 	b.serviceWorker()
 	return b.write()
 }
@@ -275,6 +271,7 @@ type navItem struct {
 
 type pageData struct {
 	Book, Title, Summary, Root, Version string
+	Dev                                 bool   // include the live-reload script
 	Heading                             string // the page's h1 when the Markdown has none
 	TOC                                 []Heading
 	Nav                                 []navItem
@@ -293,7 +290,7 @@ func (b *builder) renderPages() error {
 		}
 		p.Body = body.String()
 		data := pageData{
-			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(),
+			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(), Dev: b.cfg.Dev,
 			Nav:  b.nav(p),
 			Body: template.HTML(body.String()), // goldmark output, raw HTML off
 		}
@@ -386,7 +383,7 @@ func (b *builder) renderEmbeds() error {
 			return err
 		}
 		var out bytes.Buffer
-		data := pageData{Book: BookTitle, Title: s.Title, Summary: s.Summary, Root: "../", Version: b.version(), Body: template.HTML(fb.String())}
+		data := pageData{Book: BookTitle, Title: s.Title, Summary: s.Summary, Root: "../", Version: b.version(), Dev: b.cfg.Dev, Body: template.HTML(fb.String())}
 		if err := b.tmpl.ExecuteTemplate(&out, "embed", data); err != nil {
 			return err
 		}
@@ -508,10 +505,22 @@ func scopeCSS(css, scope string) string {
 
 var bgDecl = regexp.MustCompile(`background-color:\s*[^;]+;\s*`)
 
-// version is a short hash of the static assets, for cache busting.
-func (b *builder) version() string {
+// version is the assets' hash: pages link assets with ?v=version, so a
+// new build is never served stale scripts from a cache.
+func (b *builder) version() string { return b.ver }
+
+// assetsVersion hashes every asset but the lab binary (which has its own).
+func (b *builder) assetsVersion() string {
+	var names []string
+	for name := range b.files {
+		if strings.HasPrefix(name, "assets/") && name != "assets/labs.wasm" && name != "assets/labs-wasm.js" {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
 	h := sha256.New()
-	for _, name := range []string{"assets/book.css", "assets/book.js", "assets/lab.js", "assets/theme.js", "assets/frame.js", "assets/frame.css", "assets/wasm_exec.js"} {
+	for _, name := range names {
+		h.Write([]byte(name))
 		h.Write(b.files[name])
 	}
 	return hex.EncodeToString(h.Sum(nil))[:10]

@@ -30,7 +30,7 @@ type figureData struct {
 	Presets                      []presetData
 	PresetsJSON                  string
 	Controls, Advanced           []controlData
-	ArgParam                     string
+	ArgParam, ArgLabel           string
 	ArgOptions                   []option
 	ArgActions, PlainActions     []lab.Action
 	Metrics                      []lab.Metric
@@ -121,6 +121,7 @@ func (b *builder) newFigureData(fig *Figure, root string) (*figureData, error) {
 		}
 		d.ArgActions = append(d.ArgActions, a)
 		d.ArgParam = a.ArgParam
+		d.ArgLabel = strings.ToUpper(a.Arg[:1]) + a.Arg[1:]
 	}
 	if d.ArgParam != "" {
 		for i := 0; i < fig.Values.Int(d.ArgParam); i++ {

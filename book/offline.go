@@ -121,7 +121,7 @@ func Bundle(cfg Config, out string) error {
 // caches when a new version activates. Offline builds have none (file://
 // has no service workers).
 func (b *builder) serviceWorker() {
-	if b.cfg.Offline {
+	if b.cfg.Offline || b.cfg.Dev {
 		return
 	}
 	var names []string

@@ -42,7 +42,9 @@ func (b *builder) write() (*Result, error) {
 	}
 	for _, name := range names {
 		data := b.files[name]
-		if err := writeFile(tmp, name, data); err != nil {
+		if name == "assets/labs.wasm" && b.cfg.Wasm != "" && linkFile(b.cfg.Wasm, tmp, name) == nil {
+			// the binary is large: a hard link saves writing it on every build
+		} else if err := writeFile(tmp, name, data); err != nil {
 			return nil, err
 		}
 		res.Files++
@@ -50,7 +52,7 @@ func (b *builder) write() (*Result, error) {
 		if path.Ext(name) == ".html" {
 			res.HTML = append(res.HTML, name)
 		}
-		if b.cfg.Offline || !compressible[path.Ext(name)] || len(data) < minCompress {
+		if b.cfg.Offline || b.cfg.Dev || !compressible[path.Ext(name)] || len(data) < minCompress {
 			continue
 		}
 		gz, br, err := b.compress(data)
@@ -77,6 +79,15 @@ func (b *builder) write() (*Result, error) {
 	_ = os.Chmod(out, 0o755)
 	_ = os.RemoveAll(old)
 	return res, nil
+}
+
+// linkFile hard-links src into dir as name.
+func linkFile(src, dir, name string) error {
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.Link(src, p)
 }
 
 func writeFile(dir, name string, data []byte) error {

@@ -29,7 +29,18 @@ type game struct {
 	redraw bool // the screen was resized: draw even if the model did not change
 	lw, lh int  // the last layout size
 	last   time.Time
+	frames int // pictures drawn (Draw calls that painted), for measurements
 }
+
+// framesDrawn is globalThis.scalingdataFrames.value: how many pictures the
+// lab has painted. Benchmarks read it to check that a paused lab paints
+// nothing.
+var framesDrawn = func() js.Value {
+	o := js.Global().Get("Object").New()
+	o.Set("value", 0)
+	js.Global().Set("scalingdataFrames", o)
+	return o
+}()
 
 // maxTick bounds the wall time one Update may advance, so a tab that was
 // in the background does not jump ahead.
@@ -71,6 +82,11 @@ func (g *game) Draw(screen *ebiten.Image) {
 		return // the screen keeps its last picture (SetScreenClearedEveryFrame(false))
 	}
 	g.redraw = false
+	g.frames++
+	framesDrawn.Set("value", g.frames)
+	if g.frames == 1 {
+		send(bridge.Encode("frame", map[string]any{"first": true}))
+	}
 	if g.cv == nil {
 		g.cv = ebitencanvas.New(screen, g.w, g.h)
 	} else {

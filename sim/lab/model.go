@@ -28,6 +28,13 @@ type Model interface {
 	Log() *engine.Log
 }
 
+// Targets is implemented by models whose actions take an argument (a node,
+// a shard) when the set of targets changes as the lab runs: the page's
+// picker then lists exactly these names, argument 0 first.
+type Targets interface {
+	TargetNames() []string
+}
+
 // Lab ties a schema to its model constructor.
 type Lab struct {
 	Schema *Schema

@@ -91,7 +91,11 @@
       return WebAssembly.instantiate(bytes, go.importObject);
     }
   };
-  load().then((r) => go.run(r.instance)).catch((err) => {
+  load().then((r) => {
+    // For measurements: the lab's memory (the WebAssembly heap) in bytes.
+    globalThis.scalingdataMemory = () => r.instance.exports.mem.buffer.byteLength;
+    return go.run(r.instance);
+  }).catch((err) => {
     status('The lab could not start: ' + err.message);
     send({ type: 'scalingdata:error', text: String(err.message || err) });
   });

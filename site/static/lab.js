@@ -121,7 +121,7 @@
         if (Number(el.value) > Number(bound.value)) { el.value = bound.value; this.showValue(el); }
       }
       const sel = $(this.fig, '.lab-arg');
-      if (sel && this.form.elements[sel.dataset.param]) {
+      if (sel && !this.targets && this.form.elements[sel.dataset.param]) {
         const n = Number(this.form.elements[sel.dataset.param].value);
         const keep = sel.value;
         sel.textContent = '';
@@ -225,6 +225,7 @@
         live.sort((a, b) => a.used - b.used)[0].stop();
       }
       this.used = ++clock;
+      this.startedAt = performance.now();
       const iframe = document.createElement('iframe');
       iframe.className = 'lab-frame';
       iframe.title = $(this.fig, '.lab-title').textContent + ' (canvas; the event log below describes it)';
@@ -260,12 +261,16 @@
           if (!this.visible) this.post({ type: 'scalingdata:pause', reason: 'offscreen' });
           this.resolveReady();
           break;
+        case 'scalingdata:frame':
+          this.fig.dataset.firstFrame = String(performance.now() - this.startedAt);
+          break;
         case 'scalingdata:restart':
           this.clearLog();
           for (const dd of $$(this.fig, '[data-metric]')) dd.textContent = '–';
           break;
         case 'scalingdata:state':
           this.state = d;
+          if (Array.isArray(d.targets)) this.setTargets(d.targets.map(String));
           this.setPlaying(!!d.playing);
           this.scrub.disabled = !(d.horizon > 0);
           this.scrub.max = String(d.horizon || 0);
@@ -301,6 +306,22 @@
           this.notice.textContent = 'The lab stopped: ' + d.text;
           break;
       }
+    }
+
+    // The lab says which nodes or shards its actions can name now.
+    setTargets(names) {
+      const sel = $(this.fig, '.lab-arg');
+      if (!sel || names.join('\n') === this.targets) return;
+      this.targets = names.join('\n');
+      const keep = sel.value;
+      sel.textContent = '';
+      names.forEach((name, i) => {
+        const o = document.createElement('option');
+        o.value = String(i);
+        o.textContent = name;
+        sel.appendChild(o);
+      });
+      if (Number(keep) < names.length) sel.value = keep;
     }
 
     setPlaying(p) {

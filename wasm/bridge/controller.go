@@ -278,6 +278,9 @@ func (c *Controller) flush(force bool) {
 		"done":    c.model.Done(),
 		"do":      FormatInputs(c.run.Inputs),
 	}
+	if t, ok := c.model.(lab.Targets); ok {
+		state["targets"] = t.TargetNames()
+	}
 	if key := fmt.Sprint(state); key != c.lastState {
 		c.lastState = key
 		if c.view.Describe != nil {

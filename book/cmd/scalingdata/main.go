@@ -98,7 +98,9 @@ func serve(args []string) error {
 	addr := fs.String("addr", "localhost:8080", "where to listen")
 	open := fs.Bool("open", false, "open the book in the default browser")
 	useEmbedded := fs.Bool("embedded", false, "serve the copy of the site inside this binary")
+	dev := fs.Bool("dev", false, "development: rebuild when a chapter changes and reload open pages")
 	_ = fs.Parse(args)
+	cfg.Dev = *dev
 	var site iofs.FS
 	if _, err := os.Stat(cfg.Chapters); embedded.FS != nil && (*useEmbedded || err != nil) {
 		site = embedded.FS
@@ -123,7 +125,22 @@ func serve(args []string) error {
 	if *open {
 		openBrowser(url)
 	}
-	srv := &http.Server{Handler: book.Handler(site), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", book.Handler(site))
+	if *dev && site != embedded.FS {
+		lr := book.NewLiveReload(*cfg)
+		lr.OnBuild = func(took time.Duration, err error) {
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "build failed (the last good book is still served):\n%v\n", err)
+				return
+			}
+			fmt.Printf("rebuilt in %v; open pages reload\n", took.Round(time.Millisecond))
+		}
+		mux.Handle("/__livereload", lr)
+		go lr.Watch(100*time.Millisecond, make(chan struct{}))
+		fmt.Println("watching", cfg.Chapters, "for changes")
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -1,0 +1,426 @@
+//go:build bench
+
+// Package bench measures what a reader pays for the book: the size of the
+// lab binary beside an empty Ebiten game, page weight, how fast a lab
+// starts and what it costs while running, paused or offscreen, model
+// throughput, and build times. `make bench` runs it and writes
+// BENCHMARKS.md; each figure has a budget and passes or fails.
+package bench
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/performance"
+	"github.com/chromedp/chromedp"
+
+	"github.com/scaling-data/book/book"
+	"github.com/scaling-data/book/book/internal/browsertest"
+)
+
+// figure is one line of the report.
+type figure struct {
+	Group, Name string
+	Value       string
+	Budget      string
+	Pass        *bool // nil: no budget
+	How         string
+}
+
+var report []figure
+
+func add(group, name, value, budget string, pass *bool, how string) {
+	report = append(report, figure{group, name, value, budget, pass, how})
+	status := ""
+	if pass != nil {
+		status = map[bool]string{true: "  ok", false: "  OVER BUDGET"}[*pass]
+	}
+	fmt.Printf("%-10s %-52s %-22s %-18s%s\n", group, name, value, budget, status)
+}
+
+func yes(b bool) *bool { return &b }
+
+func brotliSize(data []byte, quality int) int {
+	var b bytes.Buffer
+	w := brotli.NewWriterLevel(&b, quality)
+	_, _ = w.Write(data)
+	_ = w.Close()
+	return b.Len()
+}
+
+func gzipSize(data []byte) int {
+	var b bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	_, _ = w.Write(data)
+	_ = w.Close()
+	return b.Len()
+}
+
+func mb(n int) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+
+// emptyGame builds an Ebiten game that does nothing, with the same Ebiten
+// and Go, so the lab binary's size and start time have a yardstick. Its
+// only addition is a message to the page when it first draws.
+func emptyGame(t *testing.T, dir string) string {
+	t.Helper()
+	root := browsertest.ModuleRoot()
+	src := filepath.Join(dir, "empty")
+	require(t, os.MkdirAll(src, 0o755))
+	main := `//go:build js && wasm
+
+package main
+
+import (
+	"syscall/js"
+
+	"github.com/hajimehoshi/ebiten/v2"
+)
+
+type game struct{ drawn bool }
+
+func (g *game) Update() error { return nil }
+func (g *game) Draw(*ebiten.Image) {
+	if !g.drawn {
+		g.drawn = true
+		if f := js.Global().Get("scalingdataSend"); f.Type() == js.TypeFunction {
+			f.Invoke("{\"type\":\"scalingdata:frame\",\"first\":true}")
+		}
+	}
+}
+func (g *game) Layout(w, h int) (int, int) { return w, h }
+
+func main() { _ = ebiten.RunGame(&game{}) }
+`
+	require(t, os.WriteFile(filepath.Join(src, "main.go"), []byte(main), 0o644))
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	require(t, err)
+	ebitenVersion := regexp.MustCompile(`github.com/hajimehoshi/ebiten/v2 (v\S+)`).FindSubmatch(gomod)[1]
+	require(t, os.WriteFile(filepath.Join(src, "go.mod"), []byte("module empty\n\ngo 1.26\n\nrequire github.com/hajimehoshi/ebiten/v2 "+string(ebitenVersion)+"\n"), 0o644))
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require(t, err)
+	require(t, os.WriteFile(filepath.Join(src, "go.sum"), sum, 0o644))
+	out := filepath.Join(dir, "empty.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=-mod=mod")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the empty game: %v\n%s", err, b)
+	}
+	return out
+}
+
+func require(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBench(t *testing.T) {
+	dir := t.TempDir()
+	fmt.Printf("%-10s %-52s %-22s %-18s\n", "group", "figure", "value", "budget")
+
+	// Size: the lab binary and an empty Ebiten game, built the same way.
+	ours, err := os.ReadFile(browsertest.Wasm(t))
+	require(t, err)
+	empty, err := os.ReadFile(emptyGame(t, dir))
+	require(t, err)
+	ob, eb := brotliSize(ours, 9), brotliSize(empty, 9)
+	add("wasm", "labs.wasm raw", mb(len(ours)), "", nil, "GOOS=js GOARCH=wasm go build -ldflags='-s -w' ./wasm")
+	add("wasm", "labs.wasm gzip -9", mb(gzipSize(ours)), "", nil, "")
+	add("wasm", "labs.wasm brotli -q 9 (as served)", mb(ob), "", nil, "")
+	add("wasm", "empty Ebiten game raw / gzip / brotli", mb(len(empty))+" / "+mb(gzipSize(empty))+" / "+mb(eb), "", nil, "same Go and Ebiten")
+	ratio := float64(ob) / float64(eb)
+	add("wasm", "labs.wasm ÷ empty game (brotli)", fmt.Sprintf("%.2f×", ratio), "≤ 1.25×", yes(ratio <= 1.25), "")
+
+	// Build: cold (empty caches) and after editing one chapter.
+	cfg := browsertest.Config(t, filepath.Join(dir, "public"))
+	chapters := filepath.Join(dir, "chapters")
+	require(t, exec.Command("cp", "-r", cfg.Chapters, chapters).Run())
+	cfg.Chapters = chapters
+	cfg.Cache = filepath.Join(dir, "cache")
+	start := time.Now()
+	_, err = book.Build(cfg)
+	require(t, err)
+	cold := time.Since(start)
+	add("build", "whole book, cold (compression cache empty)", cold.Round(time.Millisecond).String(), "", nil, "scalingdata build")
+	quorums := filepath.Join(chapters, "04-quorums.md")
+	src, err := os.ReadFile(quorums)
+	require(t, err)
+	require(t, os.WriteFile(quorums, append(src, []byte("\nAn edit.\n")...), 0o644))
+	start = time.Now()
+	_, err = book.Build(cfg)
+	require(t, err)
+	warm := time.Since(start)
+	add("build", "whole book after editing one chapter", warm.Round(time.Millisecond).String(), "", nil, "scalingdata build (caches warm)")
+
+	// Page weight: what a chapter costs before any lab starts (brotli, as
+	// served), images excluded.
+	site := cfg.Out
+	shared := 0
+	for _, a := range []string{"assets/book.css", "assets/theme.js", "assets/lab.js", "assets/book.js", "assets/search.js", "assets/glossary.js", "assets/terms.js"} {
+		shared += servedSize(t, site, a)
+	}
+	pages, _ := filepath.Glob(filepath.Join(site, "*.html"))
+	slices.Sort(pages)
+	worst, worstPage := 0, ""
+	for _, p := range pages {
+		name := filepath.Base(p)
+		if name == "lab.html" || name == "print.html" {
+			continue
+		}
+		total := shared + servedSize(t, site, name)
+		if total > worst {
+			worst, worstPage = total, name
+		}
+	}
+	add("page", "heaviest chapter until readable: "+worstPage, fmt.Sprintf("%.1f KB", float64(worst)/1000), "≤ 60 KB", yes(worst <= 60_000), "HTML+CSS+JS, brotli, no images, no wasm")
+	index, _ := os.ReadFile(filepath.Join(site, "assets", "search-index.js"))
+	add("page", "search index (loaded on first search)", fmt.Sprintf("%.1f KB raw, %.1f KB brotli", float64(len(index))/1000, float64(brotliSize(index, 11))/1000), "", nil, "")
+
+	browser(t, dir, site, empty)
+	models(t)
+	writeReport(t)
+}
+
+func servedSize(t *testing.T, site, name string) int {
+	t.Helper()
+	if st, err := os.Stat(filepath.Join(site, name+".br")); err == nil {
+		return int(st.Size())
+	}
+	st, err := os.Stat(filepath.Join(site, name))
+	require(t, err)
+	return int(st.Size())
+}
+
+// browser measures labs in Chromium: start time beside the empty game,
+// main-thread time per frame, frames while paused or offscreen, memory.
+func browser(t *testing.T, dir, site string, empty []byte) {
+	// The empty game gets a copy of the site with its binary in place of
+	// ours, so both start through the same frame page and server.
+	emptySite := filepath.Join(dir, "empty-site")
+	require(t, exec.Command("cp", "-r", site, emptySite).Run())
+	for _, ext := range []string{"", ".br", ".gz"} {
+		_ = os.Remove(filepath.Join(emptySite, "assets", "labs.wasm"+ext))
+	}
+	require(t, os.WriteFile(filepath.Join(emptySite, "assets", "labs.wasm"), empty, 0o644))
+	oursURL := browsertest.Serve(t, site)
+	emptyURL := browsertest.Serve(t, emptySite)
+
+	startTimes := func(base string, cold bool) []float64 {
+		var times []float64
+		for i := 0; i < 5; i++ {
+			ctx := browsertest.Browser(t, 1280, 900)
+			if !cold {
+				_ = chromedp.Do(ctx, chromedp.Navigate(base+"/embed/quorum.html"), chromedp.Click(chromedp.CSS(`.lab-run`)), waitFor(`document.querySelector('figure.lab').dataset.firstFrame`))
+			}
+			ms := firstFrame(t, ctx, base)
+			times = append(times, ms)
+		}
+		slices.Sort(times)
+		return times
+	}
+	for _, cold := range []bool{true, false} {
+		label := map[bool]string{true: "cold", false: "warm"}[cold]
+		o, e := startTimes(oursURL, cold), startTimes(emptyURL, cold)
+		om, em := o[len(o)/2], e[len(e)/2]
+		add("start", "Run → first frame, "+label+" (median of 5)", fmt.Sprintf("%.0f ms (empty game %.0f ms)", om, em), "", nil, "headless Chromium, SwiftShader")
+		r := om / em
+		add("start", "lab start ÷ empty game start, "+label, fmt.Sprintf("%.2f×", r), "≤ 1.3×", yes(r <= 1.3), "")
+	}
+
+	// Running cost on the quorum lab at default settings.
+	ctx := browsertest.Browser(t, 1280, 900)
+	const f = `document.querySelector('figure.lab')`
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(oursURL+"/embed/quorum.html"),
+		chromedp.Click(chromedp.CSS(`.lab-run`)),
+		waitFor(f+`.dataset.firstFrame`),
+		chromedp.Sleep(2*time.Second),
+	))
+	frames := func() float64 {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('.lab-frame').contentWindow.scalingdataFrames.value`))
+		must(t, err)
+		return v
+	}
+	busy := func() float64 {
+		m, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]*performance.Metric, error) {
+			_, _ = cdp.Call(ctx, tg, performance.Enable, performance.EnableParams{})
+			r, err := cdp.Call(ctx, tg, performance.GetMetrics, cdp.Empty{})
+			if err != nil {
+				return nil, err
+			}
+			return r.Metrics, nil
+		})
+		must(t, err)
+		for _, x := range m {
+			if x.Name == "TaskDuration" {
+				return x.Value * 1000
+			}
+		}
+		return 0
+	}
+	f0, b0 := frames(), busy()
+	must(t, chromedp.Do(ctx, chromedp.Sleep(5*time.Second)))
+	f1, b1 := frames(), busy()
+	perFrame := (b1 - b0) / (f1 - f0)
+	add("running", "main-thread time per frame, animating", fmt.Sprintf("%.1f ms (%.0f frames in 5 s)", perFrame, f1-f0), "≤ 4 ms", yes(perFrame <= 4), "Performance.getMetrics TaskDuration ÷ frames drawn")
+
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.lab-play`)), chromedp.Sleep(500*time.Millisecond)))
+	p0 := frames()
+	must(t, chromedp.Do(ctx, chromedp.Sleep(3*time.Second)))
+	paused := frames() - p0
+	add("running", "frames drawn in 3 s while paused", fmt.Sprintf("%.0f", paused), "0", yes(paused == 0), "")
+
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.lab-play`)), chromedp.Sleep(500*time.Millisecond),
+		js(`document.body.style.paddingBottom = '4000px'; window.scrollTo(0, 4000)`), chromedp.Sleep(800*time.Millisecond)))
+	o0 := frames()
+	must(t, chromedp.Do(ctx, chromedp.Sleep(3*time.Second)))
+	off := frames() - o0
+	add("running", "frames drawn in 3 s while scrolled offscreen", fmt.Sprintf("%.0f", off), "0", yes(off == 0), "")
+
+	mem := func() float64 {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('.lab-frame').contentWindow.scalingdataMemory() + (performance.memory ? performance.memory.usedJSHeapSize : 0)`))
+		must(t, err)
+		return v
+	}
+	seek := func(ms int) {
+		must(t, chromedp.Do(ctx, js(`const s = document.querySelector('.lab-scrub'); s.max = '`+strconv.Itoa(ms)+`'; s.value = '`+strconv.Itoa(ms)+`'; s.dispatchEvent(new Event('input'))`),
+			waitFor(`document.querySelector('.lab-time').textContent !== '0 ms'`), chromedp.Sleep(time.Second)))
+	}
+	must(t, chromedp.Do(ctx, js(`window.scrollTo(0, 0)`)))
+	seek(10_000)
+	m10 := mem()
+	seek(300_000)
+	m300 := mem()
+	grow := m300 / m10
+	add("running", "memory at 5 min vs 10 s of virtual time", fmt.Sprintf("%s vs %s", mb(int(m300)), mb(int(m10))), "≤ 1.25× (bounded)", yes(grow <= 1.25), "wasm memory + JS heap, quorum lab")
+}
+
+// firstFrame opens the quorum embed page and times Run → first frame.
+func firstFrame(t *testing.T, ctx context.Context, base string) float64 {
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/embed/quorum.html?seed=1"),
+		chromedp.Click(chromedp.CSS(`.lab-run`)),
+		waitFor(`document.querySelector('figure.lab').dataset.firstFrame`),
+	))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('figure.lab').dataset.firstFrame`))
+	must(t, err)
+	ms, _ := strconv.ParseFloat(v, 64)
+	return ms
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](expr + `; undefined`)
+}
+
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		deadline := time.Now().Add(90 * time.Second)
+		for time.Now().Before(deadline) {
+			ok, err := chromedp.Evaluate[bool]("!!("+expr+")")(ctx, tg)
+			if err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return chromedp.Void{}, fmt.Errorf("timed out waiting for %s", expr)
+	}
+}
+
+// models runs the model benchmarks and reports their throughput.
+func models(t *testing.T) {
+	run := func(pkg, bench string) string {
+		cmd := exec.Command("go", "test", "-run", "^$", "-bench", bench, "-benchtime", "1s", pkg)
+		cmd.Dir = browsertest.ModuleRoot()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go test -bench %s %s: %v\n%s", bench, pkg, err, out)
+		}
+		return string(out)
+	}
+	metric := func(out, unit string) (float64, bool) {
+		re := regexp.MustCompile(`([0-9.e+]+) ` + regexp.QuoteMeta(unit))
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			return 0, false
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		return v, err == nil
+	}
+	out := run("./sim/engine", "BenchmarkEngineEvents")
+	if v, ok := metric(out, "events/s"); ok {
+		add("models", "engine events per second", fmt.Sprintf("%.2f M/s", v/1e6), "≥ 1 M/s", yes(v >= 1e6), "go test -bench BenchmarkEngineEvents ./sim/engine")
+	}
+	out = run("./sim/linear", "BenchmarkCheck200")
+	if v, ok := metric(out, "ns/op"); ok {
+		add("models", "porcupine check of a 200-operation window", fmt.Sprintf("%.2f ms", v/1e6), "≤ 4 ms (a frame)", yes(v/1e6 <= 4), "go test -bench BenchmarkCheck200 ./sim/linear")
+	}
+	if _, err := os.Stat(filepath.Join(browsertest.ModuleRoot(), "sim", "shard")); err == nil {
+		out = run("./sim/shard", "BenchmarkRebalance1M")
+		for _, line := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(line, "BenchmarkRebalance1M") {
+				continue
+			}
+			if v, ok := metric(line, "ns/op"); ok {
+				name := strings.Fields(line)[0]
+				add("models", strings.TrimPrefix(name, "Benchmark"), fmt.Sprintf("%.1f ms", v/1e6), "≤ 100 ms", yes(v/1e6 <= 100), "go test -bench BenchmarkRebalance1M ./sim/shard")
+			}
+		}
+	}
+}
+
+// writeReport writes BENCHMARKS.md at the top of the repository.
+func writeReport(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# Benchmarks\n\n")
+	b.WriteString("Measured by `make bench` (`go test -tags bench -run TestBench -v ./book/bench`), which rewrites this file.\n")
+	b.WriteString("Machine: " + machine() + ". Browser figures come from headless Chromium rendering through SwiftShader\n(software GL), so frame times are far slower than on a reader's GPU; the ratios are what the budgets hold.\n\n")
+	b.WriteString("| group | figure | value | budget | | how |\n| --- | --- | --- | --- | --- | --- |\n")
+	over := 0
+	for _, f := range report {
+		status := ""
+		if f.Pass != nil {
+			status = "pass"
+			if !*f.Pass {
+				status = "**over**"
+				over++
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", f.Group, f.Name, f.Value, f.Budget, status, f.How)
+	}
+	if over > 0 {
+		fmt.Fprintf(&b, "\n%d figure(s) over budget: see the closing notes in README.md's Development section.\n", over)
+	}
+	path := filepath.Join(browsertest.ModuleRoot(), "BENCHMARKS.md")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("wrote", path)
+}
+
+func machine() string {
+	out, _ := exec.Command("go", "version").Output()
+	cpus, _ := exec.Command("nproc").Output()
+	return strings.TrimSpace(string(out)) + ", " + strings.TrimSpace(string(cpus)) + " cores"
+}

@@ -1,0 +1,122 @@
+package book
+
+import (
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// LiveReload rebuilds the book when a chapter changes and tells open pages
+// (Dev builds load assets/livereload.js) to reload, over server-sent events
+// at /__livereload. A failed build is shown on the open pages instead, and
+// the last good site stays served.
+type LiveReload struct {
+	cfg     Config
+	mu      sync.Mutex
+	clients map[chan event]bool
+	// OnBuild, when set, is told the outcome of every rebuild.
+	OnBuild func(took time.Duration, err error)
+}
+
+type event struct{ name, data string }
+
+// NewLiveReload serves cfg's site; cfg.Dev should be set.
+func NewLiveReload(cfg Config) *LiveReload {
+	return &LiveReload{cfg: cfg, clients: map[chan event]bool{}}
+}
+
+// ServeHTTP is the /__livereload event stream.
+func (l *LiveReload) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	ch := make(chan event, 4)
+	l.mu.Lock()
+	l.clients[ch] = true
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		delete(l.clients, ch)
+		l.mu.Unlock()
+	}()
+	fmt.Fprint(w, ": connected\n\n")
+	flusher.Flush()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case e := <-ch:
+			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.name, strings.ReplaceAll(e.data, "\n", "\ndata: "))
+			flusher.Flush()
+		}
+	}
+}
+
+func (l *LiveReload) broadcast(e event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ch := range l.clients {
+		select {
+		case ch <- e:
+		default: // a slow page misses one event; the next reload catches up
+		}
+	}
+}
+
+// Watch polls the chapters every interval until stop is closed, rebuilding
+// on any change.
+func (l *LiveReload) Watch(interval time.Duration, stop <-chan struct{}) {
+	last := l.snapshot()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		now := l.snapshot()
+		if now == last {
+			continue
+		}
+		last = now
+		start := time.Now()
+		_, err := Build(l.cfg)
+		if l.OnBuild != nil {
+			l.OnBuild(time.Since(start), err)
+		}
+		if err != nil {
+			l.broadcast(event{"broken", err.Error()})
+			continue
+		}
+		l.broadcast(event{"ok", ""})
+		l.broadcast(event{"reload", ""})
+	}
+}
+
+// snapshot summarises the chapters' names, sizes and times.
+func (l *LiveReload) snapshot() string {
+	var b strings.Builder
+	_ = filepath.WalkDir(l.cfg.Chapters, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	if info, err := os.Stat(l.cfg.Wasm); err == nil {
+		fmt.Fprintf(&b, "wasm %d %d\n", info.Size(), info.ModTime().UnixNano())
+	}
+	return b.String()
+}
