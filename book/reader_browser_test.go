@@ -128,7 +128,7 @@ func TestScrubAndShare(t *testing.T) {
 
 	// Scrub back to the start: the metrics go back too.
 	require.NoError(t, chromedp.Do(ctx,
-		js(`const s = `+fig+`.querySelector('.lab-scrub'); s.value = '0'; s.dispatchEvent(new Event('input'))`),
+		js(`{ const s = `+fig+`.querySelector('.lab-scrub'); s.value = '0'; s.dispatchEvent(new Event('input')) }`),
 		waitFor(fig+`.querySelector('.lab-time').textContent.startsWith('0 ms')`),
 	))
 	require.NotEqual(t, before, metricsAt())
