@@ -39,11 +39,19 @@ bench:
 	bash .ci/deps
 	$(GO) test -count=1 -tags bench -run '^TestBench$$' -timeout 40m -v ./book/bench
 
+# Every fuzz target for FUZZTIME each; corpora live in testdata/fuzz.
+FUZZTIME ?= 20s
+FUZZ_TARGETS := \
+	FuzzDecode:./wasm/bridge FuzzQuery:./wasm/bridge \
+	FuzzSimInfo:./book FuzzComputeFigure:./book FuzzChapter:./book \
+	FuzzLenient:./sim/lab FuzzEveryLab:./sim/labs \
+	$(foreach d,$(sort $(dir $(wildcard sim/*/fuzz_test.go))),FuzzActions:./$(d:/=))
+
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./wasm/bridge
-	$(GO) test -run='^$$' -fuzz=FuzzSimInfo -fuzztime=20s ./book
-	$(GO) test -run='^$$' -fuzz=FuzzLenient -fuzztime=20s ./sim/lab
-	$(GO) test -run='^$$' -fuzz=FuzzActions -fuzztime=20s ./sim/quorum
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== $${t%%:*} $${t#*:}"; \
+		$(GO) test -run='^$$' -fuzz="^$${t%%:*}$$" -fuzztime=$(FUZZTIME) $${t#*:} || exit 1; \
+	done
 
 # The offline bundle: unzip, double-click index.html (works from file://).
 bundle: $(WASM)

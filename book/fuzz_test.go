@@ -3,6 +3,8 @@ package book
 import (
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark/util"
 )
 
 // FuzzSimInfo: a sim block's info string never panics the compiler, and a
@@ -57,5 +59,32 @@ func FuzzComputeFigure(f *testing.F) {
 			t.Fatalf("%q: accepted unknown metric %q", body, metric)
 		}
 		_ = formatNumber(1.5, format)
+	})
+}
+
+// FuzzChapter: any chapter text (front matter, sim blocks, callouts,
+// figures, links) parses without a panic; problems become errors.
+func FuzzChapter(f *testing.F) {
+	for _, s := range []string{
+		"---\ntitle: T\nsummary: S\n---\n# T\n",
+		"---\ntitle: [unclosed\n---\n",
+		"---\n: : :\n---\n> [!NOTE]\n> x\n",
+		"```sim quorum n=3\ncaption\n```\n",
+		"> [!CASE STUDY] Dynamo\n> text\n\n[x](other.md#y) {{sim quorum | reads_ok | int}}",
+		"{{sim quorum\n",
+	} {
+		f.Add(s)
+	}
+	md := newMarkdown(func(w util.BufWriter, fig *Figure) error { return nil })
+	f.Fuzz(func(t *testing.T, src string) {
+		if strings.Contains(src, "ops=") {
+			return // keep computed figures short: the fuzzer explores syntax
+		}
+		d := Parse(md, "chapters/fuzz.md", []byte(src))
+		for _, err := range d.Errors {
+			if !strings.HasPrefix(err.Error(), "chapters/fuzz.md:") {
+				t.Fatalf("error without file:line: %v", err)
+			}
+		}
 	})
 }
