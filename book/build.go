@@ -288,11 +288,13 @@ func (b *builder) renderPages() error {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Doc.File, err))
 			continue
 		}
-		p.Body = body.String()
+		// Code blocks and tables scroll sideways on small screens: keyboard
+		// users must be able to focus them to scroll.
+		p.Body = strings.NewReplacer("<pre ", `<pre tabindex="0" `, "<pre>", `<pre tabindex="0">`, "<table>", `<table tabindex="0">`).Replace(body.String())
 		data := pageData{
 			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(), Dev: b.cfg.Dev,
 			Nav:  b.nav(p),
-			Body: template.HTML(body.String()), // goldmark output, raw HTML off
+			Body: template.HTML(p.Body), // goldmark output, raw HTML off
 		}
 		if !hasH1(p.Doc) {
 			data.Heading = p.Title

@@ -88,7 +88,7 @@ func TestBuildPages(t *testing.T) {
 	require.Contains(t, q, `class="chroma"`, "code is highlighted at build time with classes")
 	require.NotContains(t, q, `style="color`, "no inline styles from chroma")
 	require.Contains(t, q, `id="fn:1"`, "footnotes")
-	require.Contains(t, q, `<table>`)
+	require.Contains(t, q, `<table tabindex="0">`)
 	require.Contains(t, q, `href="glossary.html#quorum"`)
 
 	// The sim block became a figure with a poster, controls and a caption.
