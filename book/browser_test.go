@@ -145,10 +145,11 @@ func TestPhoneLayout(t *testing.T) {
 	}
 }
 
-// nodeOnPage is where replica i of the first lab (n=3) is on the page.
+// nodeOnPage is where replica i of the first lab (nodes=3 n=3) is on the
+// page.
 func nodeOnPage(t *testing.T, ctx context.Context, i int) (float64, float64) {
 	t.Helper()
-	vals, err := quorum.Schema.Parse(map[string]string{"n": "3", "w": "1", "r": "2"})
+	vals, err := quorum.Schema.Parse(map[string]string{"nodes": "3", "n": "3", "w": "1", "r": "2"})
 	require.NoError(t, err)
 	x, y := quorumview.NodeCenter(quorum.New(vals, 7), i)
 	require.NoError(t, chromedp.Do(ctx, js(fig+`.scrollIntoView()`)))

@@ -13,14 +13,9 @@ import (
 // Bounds on what a model keeps, so a long run uses bounded memory.
 const (
 	logSize     = 500  // narration events
-	historySize = 1000 // completed operations for a checker
-	recentSize  = 8    // completed operations for the view
+	historySize = 1000 // completed operations, for History
+	recentSize  = 8    // completed operations for the panel
 )
-
-var keyNames = []string{"x", "y", "z", "u", "v"}
-
-// NodeName is the name of replica i: A, B, C …
-func NodeName(i int) string { return string(rune('A' + i)) }
 
 // Outcome is how an operation ended.
 type Outcome int
@@ -29,7 +24,7 @@ const (
 	Pending Outcome = iota // still waiting for its quorum
 	OK                     // acknowledged by W, or answered by R with a fresh version
 	Failed                 // timed out before its quorum
-	Stale                  // a read answered by R with a version older than an acknowledged write
+	Stale                  // a read answered by R that missed an acknowledged write
 )
 
 func (o Outcome) String() string {
@@ -42,9 +37,13 @@ type Op struct {
 	Client int
 	Kind   engine.OpKind
 	Key    int // index into Keys
-	// Version is the version written, or the newest version a read has
-	// been told so far (its result once it completes).
+	// Version is the version written, or the highest version number a read
+	// has been told so far (its value once it completes: with siblings, the
+	// highest of them).
 	Version int
+	// Result is, for a read, the versions it returns: one, or several
+	// concurrent siblings under vector clocks.
+	Result  Set
 	Invoke  time.Duration
 	Return  time.Duration // zero while pending
 	Replies int           // acks (write) or replies (read) received
@@ -52,93 +51,165 @@ type Op struct {
 	Outcome Outcome
 	// Newest is, for a read, the newest version acknowledged to any client
 	// before the read was invoked, and NewestAt when it was acknowledged:
-	// a read that returns less is stale.
+	// a read that does not include it is stale.
 	Newest   int
 	NewestAt time.Duration
-	auto     bool // issued by the client's workload, not by the reader
+	newest   Clock
+	// Targets are the nodes the operation was sent to.
+	Targets []Target
+	replies []reply // read replies, for read repair
+	auto    bool    // issued by the client's workload, not by the reader
 }
 
-// Packet is the payload of every message: requests carry the operation
-// and the version written; acks and replies carry the version the replica
-// holds.
+// Target is a node an operation was sent to. Home is the replica a
+// stand-in takes the place of, or -1 when Node is a replica of the key.
+type Target struct {
+	Node, Home int
+}
+
+type reply struct {
+	node int
+	home bool // from one of the key's replicas, not a stand-in
+	set  Set
+}
+
+// Packet is the payload of every message.
 type Packet struct {
-	Op      int // Op.ID
-	Key     int
-	Version int
+	Op  int // Op.ID, hint ID or session ID, by kind
+	Key int
+	// Versions is the version written, the versions a replica holds, or
+	// the versions repaired, handed off or exchanged.
+	Versions Set
+	// Home is the replica a stand-in is asked to hold a write (or answer a
+	// read) for, or -1.
+	Home int
+	// Level is the depth of the Merkle-tree hashes a "merkle" message
+	// carries.
+	Level int
 }
 
 // Message kinds.
 const (
-	WriteReq = "write" // client → replica: store this version
-	Ack      = "ack"   // replica → client: stored
-	ReadReq  = "read"  // client → replica: what version do you hold?
-	Reply    = "reply" // replica → client: this version
+	WriteReq   = "write"       // client → node: store this version
+	Ack        = "ack"         // node → client: stored
+	ReadReq    = "read"        // client → node: what versions do you hold?
+	Reply      = "reply"       // node → client: these versions
+	RepairReq  = "repair"      // client → replica: a newer version, after a read
+	Handoff    = "handoff"     // stand-in → replica: the writes held for you
+	HandoffAck = "handoff-ack" // replica → stand-in: stored, drop the hint
+	MerkleReq  = "merkle"      // replica ↔ replica: hashes of one tree level
+	SyncReq    = "sync"        // replica ↔ replica: the versions of a key that differs
 )
 
-// Counts are the lab's metrics.
+// Counts are the lab's counting metrics.
 type Counts struct {
 	WritesOK, WritesFailed, ReadsOK, ReadsFailed, StaleReads int
+	HintedHandoffs, ReadRepairs, Siblings, LostWrites        int
 }
 
-// Model is a running quorum lab. Endpoints 0..N-1 of its network are the
-// replicas; N+c is client c.
+// Model is a running quorum lab. Endpoints 0..nodes-1 of its network are
+// the nodes of the ring; nodes+c is client c.
 type Model struct {
-	n, w, r, keys, clients, ops int
-	writeShare                  float64 // 0..1
-	think, timeout              time.Duration
+	nodes, n, w, r, keys, clients, ops int
+	sloppy, handoff, repair, entropy   bool
+	policy                             int
+	writeShare                         float64 // 0..1
+	think, timeout, interval           time.Duration
+	crashK                             int
+	partition                          bool
 
 	sim  *engine.Sim
 	net  *engine.Network
 	log  *engine.Log
 	hist *engine.History
 
-	versions [][]int  // [node][key]: the highest version the replica holds
-	last     []int    // [key]: the last version assigned
-	newest   []newest // [key]: the newest acknowledged write
-	pending  []*Op    // in invocation order
-	recent   []Op     // completed, oldest first
-	counts   Counts
-	issued   int // operations invoked
-	done     int // operations completed
+	pref    [][]int    // [key]: preference list
+	store   [][]Set    // [node][key]: versions a replica holds
+	hints   [][]*Hint  // [node]: writes a stand-in holds for others
+	last    []int      // [key]: the last version number assigned
+	counter [][]int32  // [client][key]: the client's own clock entry
+	context [][]Clock  // [client][key]: what the client has seen
+	writes  []writeLog // [key]: recent writes, by version number
+	newest  []newest   // [key]: the newest acknowledged write
+	pending []*Op      // in invocation order
+	linger  []*Op      // completed reads still taking late replies (read repair)
+	recent  []Op       // completed, oldest first, for the panel
+	window  []Op       // completed, oldest first, for the checker and the view
+	applied []Applied  // versions replicas stored, oldest first
+	counts  Counts
+	issued  int // operations invoked
+	done    int // operations completed
+	split   bool
+
+	hintSeq    int
+	handing    bool // a handoff round is scheduled
+	session    *Session
+	sessions   int // sessions started, for IDs and round robin
+	background int // anti-entropy messages in flight
+
+	latency [2]latencies // by engine.OpKind
+	verdict verdictCache
 }
 
 type newest struct {
 	version int
+	clock   Clock
 	at      time.Duration
 }
 
 var _ lab.Model = (*Model)(nil)
 
 // New returns a quorum model at time zero. Values out of range are
-// clamped, missing ones take their defaults, and W and R are clamped to N.
+// clamped, missing ones take their defaults, and invalid relations are
+// repaired (the ring grows to N nodes; W and R are clamped to N).
 func New(v lab.Values, seed uint64) *Model {
 	v = normalize(v)
 	m := &Model{
+		nodes:      v.Int("nodes"),
 		n:          v.Int("n"),
 		w:          v.Int("w"),
 		r:          v.Int("r"),
 		keys:       v.Int("keys"),
 		clients:    v.Int("clients"),
 		ops:        v.Int("ops"),
+		sloppy:     v.Bool("sloppy"),
+		handoff:    v.Bool("handoff"),
+		repair:     v.Bool("repair"),
+		entropy:    v.Bool("antientropy"),
+		policy:     v.Int("versions"),
 		writeShare: v.Float("writes") / 100,
 		think:      v.Ms("think"),
 		timeout:    v.Ms("timeout"),
+		interval:   v.Ms("interval"),
+		crashK:     v.Int("crash"),
+		partition:  v.Bool("partition"),
 		sim:        engine.NewSim(seed),
 		log:        engine.NewLog(logSize),
 		hist:       engine.NewHistory(historySize),
 	}
-	m.net = engine.NewNetwork(m.sim, m.n+m.clients, engine.Latency{Mean: v.Ms("latency"), Spread: v.Ms("spread")})
+	m.net = engine.NewNetwork(m.sim, m.nodes+m.clients, engine.Latency{Mean: v.Ms("latency"), Spread: v.Ms("spread")})
 	m.net.SetLoss(v.Float("loss") / 100)
 	m.net.OnDrop = m.dropped
-	m.versions = make([][]int, m.n)
-	for i := range m.versions {
-		m.versions[i] = make([]int, m.keys)
+	m.store = make([][]Set, m.nodes)
+	for i := range m.store {
+		m.store[i] = make([]Set, m.keys)
+	}
+	m.hints = make([][]*Hint, m.nodes)
+	m.pref = make([][]int, m.keys)
+	m.writes = make([]writeLog, m.keys)
+	for k := range m.keys {
+		m.pref[k] = preference(k, m.nodes)
 	}
 	m.last = make([]int, m.keys)
 	m.newest = make([]newest, m.keys)
+	m.counter = make([][]int32, m.clients)
+	m.context = make([][]Clock, m.clients)
 	for c := range m.clients {
+		m.counter[c] = make([]int32, m.keys)
+		m.context[c] = make([]Clock, m.keys)
 		m.rest(c)
 	}
+	m.schedule()
 	return m
 }
 
@@ -160,27 +231,41 @@ func (m *Model) Now() time.Duration { return m.sim.Now() }
 // Advance runs the simulation up to t.
 func (m *Model) Advance(t time.Duration) { m.sim.Advance(t) }
 
-// Done reports that every operation has completed and no message is in
-// flight.
-func (m *Model) Done() bool { return m.done >= m.ops && m.net.Busy() == 0 }
+// Done reports that every operation has completed, no message is in
+// flight but anti-entropy's (which never stops), the scheduled faults are
+// over, and no hint could be delivered.
+func (m *Model) Done() bool {
+	return m.done >= m.ops && m.net.Busy() == m.background && m.faultsOver() && !m.handoffDue()
+}
 
 // Log is the narration.
 func (m *Model) Log() *engine.Log { return m.log }
 
-// History is the record of completed operations, for a checker.
+// History is the record of completed operations.
 func (m *Model) History() *engine.History { return m.hist }
 
-// Metrics returns writes_ok, writes_failed, reads_ok, reads_failed and
-// stale_reads.
+// Metrics returns the values of the schema's metrics, in order.
 func (m *Model) Metrics() []float64 {
 	c := m.counts
-	return []float64{float64(c.WritesOK), float64(c.WritesFailed), float64(c.ReadsOK), float64(c.ReadsFailed), float64(c.StaleReads)}
+	lin := 0.0
+	if m.Verdict().Linearizable {
+		lin = 1
+	}
+	w, r := &m.latency[engine.Write], &m.latency[engine.Read]
+	return []float64{
+		float64(c.WritesOK), float64(c.WritesFailed), float64(c.ReadsOK), float64(c.ReadsFailed), float64(c.StaleReads),
+		float64(c.HintedHandoffs), float64(c.ReadRepairs), float64(c.Siblings), float64(c.LostWrites), lin,
+		w.percentile(50), w.percentile(99), r.percentile(50), r.percentile(99),
+	}
 }
 
-// Counts returns the metrics as numbers.
+// Counts returns the counting metrics.
 func (m *Model) Counts() Counts { return m.counts }
 
-// N is the number of replicas.
+// Nodes is the number of nodes on the ring.
+func (m *Model) Nodes() int { return m.nodes }
+
+// N is the number of replicas of each key.
 func (m *Model) N() int { return m.n }
 
 // W is the write quorum.
@@ -192,15 +277,39 @@ func (m *Model) R() int { return m.r }
 // Clients is the number of clients.
 func (m *Model) Clients() int { return m.clients }
 
+// Timeout is how long a client waits for its quorum.
+func (m *Model) Timeout() time.Duration { return m.timeout }
+
+// Sloppy reports whether quorums are sloppy.
+func (m *Model) Sloppy() bool { return m.sloppy }
+
+// HandoffOn reports whether stand-ins hand their hints off.
+func (m *Model) HandoffOn() bool { return m.handoff }
+
+// RepairOn reports whether reads repair the replicas they found behind.
+func (m *Model) RepairOn() bool { return m.repair }
+
+// AntiEntropyOn reports whether replicas compare Merkle trees.
+func (m *Model) AntiEntropyOn() bool { return m.entropy }
+
+// Policy is LWW or VClock.
+func (m *Model) Policy() int { return m.policy }
+
 // Keys returns the names of the keys in use: x, y …
 func (m *Model) Keys() []string { return slices.Clone(keyNames[:m.keys]) }
 
-// Up reports whether replica i is up.
+// Up reports whether node i is up.
 func (m *Model) Up(i int) bool { return m.net.Up(i) }
 
-// Version is the highest version of key that replica i holds (0 before
-// any write reached it).
-func (m *Model) Version(i, key int) int { return m.versions[i][key] }
+// Split reports whether the ring is partitioned.
+func (m *Model) Split() bool { return m.split }
+
+// Versions is what node i holds for key as one of its replicas.
+func (m *Model) Versions(i, key int) Set { return m.store[i][key] }
+
+// Version is the highest version of key that node i holds (0 before any
+// write reached it).
+func (m *Model) Version(i, key int) int { return m.store[i][key].Max() }
 
 // Newest returns the newest acknowledged version of key and when it was
 // acknowledged (0 before any write succeeded).
@@ -209,7 +318,7 @@ func (m *Model) Newest(key int) (version int, at time.Duration) {
 }
 
 // InFlight returns the messages on their way, oldest first. Their Payload
-// is a Packet and their Kind one of WriteReq, Ack, ReadReq and Reply.
+// is a Packet.
 func (m *Model) InFlight() []engine.Message { return m.net.InFlight() }
 
 // InProgress returns the operations waiting for their quorum, oldest
@@ -225,13 +334,21 @@ func (m *Model) InProgress() []Op {
 // Recent returns the last few completed operations, oldest first.
 func (m *Model) Recent() []Op { return slices.Clone(m.recent) }
 
-// Do applies a reader's action: "crash" or "recover" replica arg, "write"
-// or "read" a key now (as client 1, counting towards ops).
+// Window returns the completed operations the checker looks at (up to
+// the last 200), oldest first.
+func (m *Model) Window() []Op { return m.window }
+
+// Applied returns the recent versions stored by replicas, oldest first.
+func (m *Model) Applied() []Applied { return m.applied }
+
+// Do applies a reader's action: "crash" or "recover" node arg,
+// "partition" or "heal" the ring, "write" or "read" a key now (as client 1,
+// counting towards ops).
 func (m *Model) Do(action string, arg int) error {
 	switch action {
 	case "crash", "recover":
-		if arg < 0 || arg >= m.n {
-			return fmt.Errorf("%s: node %d out of range 0..%d", action, arg, m.n-1)
+		if arg < 0 || arg >= m.nodes {
+			return fmt.Errorf("%s: node %d out of range 0..%d", action, arg, m.nodes-1)
 		}
 		switch up := m.net.Up(arg); {
 		case up && action == "recover":
@@ -239,12 +356,22 @@ func (m *Model) Do(action string, arg int) error {
 		case !up && action == "crash":
 			return fmt.Errorf("crash: node %s is already down", NodeName(arg))
 		case !up:
-			m.net.Recover(arg)
-			m.log.Add(m.Now(), "recover", "node %s recovers with the versions it had", NodeName(arg))
+			m.recoverNode(arg)
 		default:
-			m.net.Crash(arg)
-			m.log.Add(m.Now(), "crash", "node %s crashes", NodeName(arg))
+			m.crashNode(arg)
 		}
+		return nil
+	case "partition":
+		if m.split {
+			return fmt.Errorf("partition: the ring is already split")
+		}
+		m.cut()
+		return nil
+	case "heal":
+		if !m.split {
+			return fmt.Errorf("heal: the ring is not split")
+		}
+		m.heal()
 		return nil
 	case "write", "read":
 		if m.issued >= m.ops {
@@ -257,156 +384,32 @@ func (m *Model) Do(action string, arg int) error {
 		m.invoke(0, kind, m.sim.Rand().IntN(m.keys), false)
 		return nil
 	}
-	return fmt.Errorf("unknown action %q (want crash, recover, write or read)", action)
+	return fmt.Errorf("unknown action %q (want crash, recover, partition, heal, write or read)", action)
 }
 
-// rest lets client c think, then start its next operation.
-func (m *Model) rest(c int) {
-	d := time.Duration(m.sim.Rand().ExpFloat64() * float64(m.think))
-	m.sim.After(d, func() {
-		if m.issued >= m.ops {
-			return
-		}
-		kind := engine.Read
-		if m.sim.Rand().Float64() < m.writeShare {
-			kind = engine.Write
-		}
-		m.invoke(c, kind, m.sim.Rand().IntN(m.keys), true)
-	})
-}
-
-// invoke starts an operation: the client sends it to every replica and
-// waits for its quorum or the timeout.
-func (m *Model) invoke(c int, kind engine.OpKind, key int, auto bool) {
-	m.issued++
-	op := &Op{ID: m.issued, Client: c, Kind: kind, Key: key, Invoke: m.Now(), Need: m.r, auto: auto}
-	msg := ReadReq
-	if kind == engine.Write {
-		m.last[key]++
-		op.Version, op.Need, msg = m.last[key], m.w, WriteReq
-		m.log.Add(m.Now(), "write", "%s writes %s=v%d to %d replicas (needs W=%d)", m.client(c), keyNames[key], op.Version, m.n, m.w)
-	} else {
-		op.Newest, op.NewestAt = m.newest[key].version, m.newest[key].at
-		m.log.Add(m.Now(), "read", "%s reads %s from %d replicas (needs R=%d)", m.client(c), keyNames[key], m.n, m.r)
-	}
-	m.pending = append(m.pending, op)
-	for i := range m.n {
-		m.net.Send(m.n+c, i, msg, Packet{Op: op.ID, Key: key, Version: op.Version}, m.serve)
-	}
-	m.sim.After(m.timeout, func() { m.expire(op) })
-}
-
-// serve is a replica handling a request.
-func (m *Model) serve(msg engine.Message) {
-	p := msg.Payload.(Packet)
-	held := &m.versions[msg.To][p.Key]
-	kind := Reply
-	if msg.Kind == WriteReq {
-		*held = max(*held, p.Version)
-		kind = Ack
-	}
-	m.net.Send(msg.To, msg.From, kind, Packet{Op: p.Op, Key: p.Key, Version: *held}, m.answer)
-}
-
-// answer is a client receiving an ack or a reply.
-func (m *Model) answer(msg engine.Message) {
-	p := msg.Payload.(Packet)
-	i := slices.IndexFunc(m.pending, func(op *Op) bool { return op.ID == p.Op })
-	if i < 0 {
-		return // late: the operation has completed
-	}
-	op := m.pending[i]
-	op.Replies++
-	from, key := NodeName(msg.From), keyNames[op.Key]
-	if op.Kind == engine.Write {
-		if op.Replies < op.Need {
-			m.log.Add(m.Now(), "ack", "%s acks write %s=v%d (%d of W=%d)", from, key, op.Version, op.Replies, op.Need)
-			return
-		}
-		m.log.Add(m.Now(), "ack", "%s acks write %s=v%d (%d of W=%d) — write succeeds", from, key, op.Version, op.Replies, op.Need)
-		m.finish(op, OK)
-		return
-	}
-	op.Version = max(op.Version, p.Version)
-	if op.Replies < op.Need {
-		m.log.Add(m.Now(), "reply", "%s replies %s=v%d (%d of R=%d)", from, key, p.Version, op.Replies, op.Need)
-		return
-	}
-	if op.Version < op.Newest {
-		m.log.Add(m.Now(), "stale", "%sread %s returns v%d from %d of R=%d replicas — STALE: v%d was acknowledged at %s",
-			m.prefix(op), key, op.Version, op.Replies, op.Need, op.Newest, ms(op.NewestAt))
-		m.finish(op, Stale)
-		return
-	}
-	m.log.Add(m.Now(), "read", "%sread %s returns v%d from %d of R=%d replicas", m.prefix(op), key, op.Version, op.Replies, op.Need)
-	m.finish(op, OK)
-}
-
-// expire fails op if it is still waiting for its quorum.
-func (m *Model) expire(op *Op) {
-	if op.Outcome != Pending {
-		return
-	}
-	key := keyNames[op.Key]
-	if op.Kind == engine.Write {
-		m.log.Add(m.Now(), "fail", "%swrite %s=v%d times out: %d of W=%d acks", m.prefix(op), key, op.Version, op.Replies, op.Need)
-	} else {
-		m.log.Add(m.Now(), "fail", "%sread %s times out: %d of R=%d replies", m.prefix(op), key, op.Replies, op.Need)
-	}
-	m.finish(op, Failed)
-}
-
-// finish completes op, counts it and lets its client go on.
-func (m *Model) finish(op *Op, o Outcome) {
-	op.Outcome, op.Return = o, m.Now()
-	m.pending = slices.DeleteFunc(m.pending, func(p *Op) bool { return p == op })
-	m.done++
-	c := &m.counts
-	switch {
-	case op.Kind == engine.Write && o == OK:
-		c.WritesOK++
-		if nw := &m.newest[op.Key]; op.Version > nw.version {
-			*nw = newest{op.Version, op.Return}
-		}
-	case op.Kind == engine.Write:
-		c.WritesFailed++
-	case o == Failed:
-		c.ReadsFailed++
-	default:
-		c.ReadsOK++
-		if o == Stale {
-			c.StaleReads++
-		}
-	}
-	m.hist.Add(engine.Record{
-		Client: op.Client, Kind: op.Kind, Key: keyNames[op.Key], Value: op.Version,
-		Invoke: op.Invoke, Return: op.Return, OK: o != Failed,
-	})
-	if len(m.recent) == recentSize {
-		m.recent = slices.Delete(m.recent, 0, 1)
-	}
-	m.recent = append(m.recent, *op)
-	if op.auto {
-		m.rest(op.Client)
-	}
-}
-
-// dropped narrates a message lost on the wire.
+// dropped narrates a message lost on the wire and lets anti-entropy and
+// handoff notice their messages did not arrive.
 func (m *Model) dropped(msg engine.Message) {
-	if msg.Why != engine.Lost {
-		return // a down replica: the view shows it
-	}
 	p := msg.Payload.(Packet)
+	switch msg.Kind {
+	case Handoff, HandoffAck:
+		m.handoffDropped(msg)
+	case MerkleReq, SyncReq:
+		m.sessionDropped(msg)
+	}
+	if msg.Why != engine.Lost {
+		return // a down node or a cut link: the view shows it
+	}
 	key := keyNames[p.Key]
 	switch msg.Kind {
 	case WriteReq:
-		m.log.Add(m.Now(), "drop", "write %s=v%d to %s is lost", key, p.Version, NodeName(msg.To))
+		m.log.Add(m.Now(), "drop", "write %s=v%d to %s is lost", key, p.Versions.Max(), NodeName(msg.To))
 	case Ack:
-		m.log.Add(m.Now(), "drop", "ack of %s=v%d from %s is lost", key, p.Version, NodeName(msg.From))
+		m.log.Add(m.Now(), "drop", "ack of %s=v%d from %s is lost", key, p.Versions.Max(), NodeName(msg.From))
 	case ReadReq:
 		m.log.Add(m.Now(), "drop", "read %s to %s is lost", key, NodeName(msg.To))
 	case Reply:
-		m.log.Add(m.Now(), "drop", "reply %s=v%d from %s is lost", key, p.Version, NodeName(msg.From))
+		m.log.Add(m.Now(), "drop", "reply %s=%s from %s is lost", key, p.Versions.Nums(), NodeName(msg.From))
 	}
 }
 

@@ -12,11 +12,26 @@ import (
 	"github.com/scaling-data/book/sim/lab"
 )
 
-// values returns the defaults with the given changes.
+// values returns the defaults with the given changes: numbers as ints,
+// booleans and enums as their raw text ("on", "vclock").
 func values(kv ...any) lab.Values {
 	v := Schema.Defaults()
 	for i := 0; i+1 < len(kv); i += 2 {
-		v[kv[i].(string)] = float64(kv[i+1].(int))
+		name := kv[i].(string)
+		switch x := kv[i+1].(type) {
+		case int:
+			v[name] = float64(x)
+		case string:
+			p, ok := Schema.Param(name)
+			if !ok {
+				panic("no parameter " + name)
+			}
+			f, err := p.ParseValue(x)
+			if err != nil {
+				panic(err)
+			}
+			v[name] = f
+		}
 	}
 	return v
 }
@@ -61,7 +76,13 @@ func narration(m *Model) string {
 	return b.String()
 }
 
-const seeds = 50
+// seeds is how many seeds property tests try.
+func seeds() int {
+	if testing.Short() {
+		return 10
+	}
+	return 50
+}
 
 func TestOverlappingQuorumsNeverReadStale(t *testing.T) {
 	tests := []struct {
@@ -72,25 +93,28 @@ func TestOverlappingQuorumsNeverReadStale(t *testing.T) {
 		{"write all", values("n", 3, "w", 3, "r", 1, "spread", 40)},
 		{"read all", values("n", 3, "w", 1, "r", 3, "spread", 40)},
 		{"strict5, 4 clients", values("n", 5, "w", 3, "r", 3, "spread", 40, "clients", 4, "think", 0)},
-		{"lossy", values("n", 5, "w", 4, "r", 2, "spread", 40, "loss", 10, "timeout", 100)},
+		{"lossy", values("nodes", 7, "n", 5, "w", 4, "r", 2, "spread", 40, "loss", 10, "timeout", 100)},
+		{"vector clocks, 3 clients", values("versions", "vclock", "clients", 3, "keys", 1, "spread", 40)},
+		{"sloppy with nothing down", values("nodes", 9, "sloppy", "on", "repair", "on", "antientropy", "on", "clients", 2)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			reads := 0
-			for seed := range uint64(seeds) {
+			tt.v["ops"] = 500
+			for seed := range uint64(seeds()) {
 				c := run(t, tt.v, seed).Counts()
 				require.Zero(t, c.StaleReads, "seed %d", seed)
 				reads += c.ReadsOK
 			}
-			require.Greater(t, reads, seeds*500)
+			require.Greater(t, reads, seeds()*100)
 		})
 	}
 }
 
 func TestDisjointQuorumsReadStale(t *testing.T) {
-	v := values("n", 3, "w", 1, "r", 1, "spread", 40)
+	v := values("nodes", 3, "n", 3, "w", 1, "r", 1, "spread", 40, "ops", 1000)
 	total, seedsWithStale := 0, 0
-	for seed := range uint64(seeds) {
+	for seed := range uint64(seeds()) {
 		m, text := runLog(t, v, seed)
 		c := m.Counts()
 		require.LessOrEqual(t, c.StaleReads, c.ReadsOK)
@@ -100,9 +124,9 @@ func TestDisjointQuorumsReadStale(t *testing.T) {
 			seedsWithStale++
 		}
 	}
-	t.Logf("w=1 r=1 n=3 spread=40: %d stale reads over %d seeds × 2000 ops; %d seeds saw one", total, seeds, seedsWithStale)
+	t.Logf("w=1 r=1 n=3 spread=40: %d stale reads over %d seeds × 1000 ops; %d seeds saw one", total, seeds(), seedsWithStale)
 	require.Greater(t, total, 0)
-	require.Greater(t, seedsWithStale, seeds/2)
+	require.Greater(t, seedsWithStale, seeds()/2)
 
 	v["ops"] = 5000
 	require.Positive(t, run(t, v, 1).Counts().StaleReads)
@@ -110,11 +134,14 @@ func TestDisjointQuorumsReadStale(t *testing.T) {
 
 func TestDeterminism(t *testing.T) {
 	r := lab.Run{
-		Values: values("w", 1, "r", 1, "spread", 40, "loss", 5, "clients", 3, "ops", 500),
-		Seed:   42,
+		Values: values("w", 1, "r", 1, "spread", 40, "loss", 5, "clients", 3, "ops", 500,
+			"sloppy", "on", "repair", "on", "antientropy", "on", "interval", 300, "versions", "vclock"),
+		Seed: 42,
 		Inputs: []lab.Input{
 			{At: 300 * time.Millisecond, Action: "crash", Arg: 1},
 			{At: 301 * time.Millisecond, Action: "write"},
+			{At: 400 * time.Millisecond, Action: "partition"},
+			{At: 800 * time.Millisecond, Action: "heal"},
 			{At: 900 * time.Millisecond, Action: "recover", Arg: 1},
 			{At: 950 * time.Millisecond, Action: "read"},
 		},
@@ -148,7 +175,7 @@ func TestCrashedReplicas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := New(values("n", 3, "w", 2, "r", 2, "ops", 300), 1)
+			m := New(values("nodes", 3, "n", 3, "w", 2, "r", 2, "ops", 300), 1)
 			for _, i := range tt.crash {
 				require.NoError(t, m.Do("crash", i))
 				require.False(t, m.Up(i))
@@ -185,7 +212,7 @@ func TestCrashedReplicas(t *testing.T) {
 }
 
 func TestRecoveredReplicaKeepsItsData(t *testing.T) {
-	m := New(values("n", 3, "w", 3, "r", 3, "writes", 100, "keys", 1, "ops", 20), 1)
+	m := New(values("nodes", 3, "n", 3, "w", 3, "r", 3, "writes", 100, "keys", 1, "ops", 20), 1)
 	m.Advance(2 * time.Second)
 	held := m.Version(1, 0)
 	require.Positive(t, held)
@@ -210,13 +237,18 @@ func TestDo(t *testing.T) {
 		{"crash out of range", values("n", 5), nil, "crash", 7, "crash: node 7 out of range 0..4"},
 		{"crash negative", values("n", 5), nil, "crash", -1, "crash: node -1 out of range 0..4"},
 		{"crash twice", values("n", 5), [][2]any{{"crash", 2}}, "crash", 2, "crash: node C is already down"},
+		{"crash beyond n", values("nodes", 7, "n", 3), nil, "crash", 6, ""},
 		{"recover", values(), [][2]any{{"crash", 0}}, "recover", 0, ""},
 		{"recover an up node", values(), nil, "recover", 0, "recover: node A is already up"},
-		{"recover out of range", values("n", 1), nil, "recover", 1, "recover: node 1 out of range 0..0"},
+		{"recover out of range", values("nodes", 1, "n", 1), nil, "recover", 1, "recover: node 1 out of range 0..0"},
+		{"partition", values(), nil, "partition", 0, ""},
+		{"partition twice", values(), [][2]any{{"partition", 0}}, "partition", 0, "partition: the ring is already split"},
+		{"heal", values(), [][2]any{{"partition", 0}}, "heal", 0, ""},
+		{"heal a whole ring", values(), nil, "heal", 0, "heal: the ring is not split"},
 		{"write", values(), nil, "write", 0, ""},
 		{"read", values(), nil, "read", 0, ""},
 		{"no operations left", values("ops", 1), [][2]any{{"write", 0}}, "read", 0, "read: all 1 operations have been issued (raise ops for more)"},
-		{"unknown", values(), nil, "explode", 0, `unknown action "explode" (want crash, recover, write or read)`},
+		{"unknown", values(), nil, "explode", 0, `unknown action "explode" (want crash, recover, partition, heal, write or read)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,9 +271,10 @@ func TestWriteNow(t *testing.T) {
 	require.NoError(t, m.Do("write", 0))
 	p := m.InProgress()
 	require.Len(t, p, 1)
-	require.Equal(t, Op{ID: 1, Kind: engine.Write, Version: 1, Need: 2}, p[0])
+	require.Equal(t, Op{ID: 1, Kind: engine.Write, Version: 1, Need: 2,
+		Targets: []Target{{Node: 1, Home: -1}, {Node: 2, Home: -1}, {Node: 3, Home: -1}}}, p[0])
 	require.Len(t, m.InFlight(), 3)
-	require.Equal(t, "client writes x=v1 to 3 replicas (needs W=2)", m.Log().Last(1)[0].Text)
+	require.Equal(t, "client writes x=v1 to B, C, D (needs W=2)", m.Log().Last(1)[0].Text)
 
 	m.Advance(100 * time.Millisecond)
 	recent := m.Recent()
@@ -276,8 +309,9 @@ func TestAnyValues(t *testing.T) {
 		{"minimum", lo},
 		{"maximum", hi},
 		{"empty", lab.Values{}},
-		{"out of range", lab.Values{"n": 40, "w": -3, "r": 1e9, "keys": 0, "clients": 99, "ops": 50, "loss": 100}},
+		{"out of range", lab.Values{"n": 40, "w": -3, "r": 1e9, "keys": 0, "clients": 99, "ops": 50, "loss": 100, "crash": 9}},
 		{"not a number", lab.Values{"n": nan(), "latency": nan(), "ops": 50}},
+		{"everything on", lab.Values{"nodes": 2, "n": 2, "sloppy": 1, "repair": 1, "antientropy": 1, "interval": 100, "versions": 1, "crash": 2, "partition": 1, "clients": 4, "ops": 300}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,6 +319,7 @@ func TestAnyValues(t *testing.T) {
 			require.Len(t, m.Metrics(), len(Schema.Metrics))
 			require.LessOrEqual(t, m.W(), m.N())
 			require.LessOrEqual(t, m.R(), m.N())
+			require.LessOrEqual(t, m.N(), m.Nodes())
 		})
 	}
 }
@@ -302,6 +337,8 @@ func TestValidate(t *testing.T) {
 		{map[string]string{"n": "2", "r": "3"}, "r=3 > n=2"},
 		{map[string]string{"n": "1"}, "w=2 > n=1, r=2 > n=1"},
 		{map[string]string{"n": "10"}, "n=10 is out of range 1…9"},
+		{map[string]string{"nodes": "4", "n": "5"}, "n=5 > nodes=4"},
+		{map[string]string{"nodes": "3", "crash": "4"}, "crash=4 > nodes=3"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.raw), func(t *testing.T) {
@@ -320,18 +357,11 @@ func TestRepair(t *testing.T) {
 	require.Equal(t, 5, v.Int("w"))
 	require.Equal(t, 5, v.Int("r"))
 	require.Equal(t, []string{"w=7 > n=5, r=6 > n=5; using n=5&r=5&w=5"}, notes)
-}
 
-func TestPresets(t *testing.T) {
-	for _, p := range Schema.Presets {
-		t.Run(p.Name, func(t *testing.T) {
-			v, err := Schema.Parse(p.Values)
-			require.NoError(t, err)
-			require.NotEmpty(t, p.Label)
-			v["ops"] = 100
-			run(t, v, 1)
-		})
-	}
+	v, notes = Schema.Lenient(map[string]string{"nodes": "3", "n": "6"})
+	require.Equal(t, 6, v.Int("nodes"))
+	require.Equal(t, 6, v.Int("n"))
+	require.Equal(t, []string{"n=6 > nodes=3; using n=6&nodes=6"}, notes)
 }
 
 func BenchmarkRun(b *testing.B) {

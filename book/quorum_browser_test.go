@@ -1,0 +1,166 @@
+package book_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book/internal/browsertest"
+	quorumview "github.com/scaling-data/book/render/quorum"
+	"github.com/scaling-data/book/sim/quorum"
+)
+
+// TestQuorumPresetsInChromium loads every preset of the quorum lab on its
+// embed page, runs it at full speed, and waits for the verdict the preset
+// is there to show: the linearizability readout, the canvas's text
+// alternative, and the preset's own counter.
+func TestQuorumPresetsInChromium(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	ctx := browsertest.Browser(t, 1100, 1000)
+	const f = `document.querySelector('figure.lab')`
+	metric := func(name string) string { return f + `.querySelector('[data-metric=` + name + `]').textContent` }
+	tests := []struct {
+		preset       string
+		seed         string // one where the verdict comes early
+		linearizable bool
+		also         string // a further condition the preset shows
+	}{
+		{"dynamo", "1", true, `Number(` + metric("writes_ok") + `) + Number(` + metric("reads_ok") + `) > 40`},
+		{"fast-stale", "2", false, `Number(` + metric("stale_reads") + `) > 0`},
+		{"strict5", "1", true, `Number(` + metric("writes_ok") + `) + Number(` + metric("reads_ok") + `) > 40`},
+		{"overlap-not-linearizable", "5", false, metric("stale_reads") + ` === '0'`},
+		{"sloppy-partition", "1", false, `Number(` + metric("siblings") + `) > 0 && Number(` + metric("hinted_handoffs") + `) > 0`},
+	}
+	require.Len(t, tests, len(quorum.Schema.Presets), "a test for every preset")
+	for _, tt := range tests {
+		t.Run(tt.preset, func(t *testing.T) {
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.Navigate(url+"/embed/quorum.html"),
+				chromedp.WaitVisible(chromedp.CSS(`.lab-run`)),
+				js(`{ const p = `+f+`.querySelector('[name=preset]'); p.value = '`+tt.preset+`'; p.dispatchEvent(new Event('change', {bubbles: true})); p.dispatchEvent(new Event('input', {bubbles: true})) }`),
+				js(f+`.querySelector('[data-cmd=seed]').value = '`+tt.seed+`'`),
+				js(f+`.querySelector('.lab-run').click()`),
+				waitFor(`!!`+f+`.querySelector('.lab-frame')`),
+				waitFor(metric("writes_ok")+` !== '–'`),
+				js(`{ const s = `+f+`.querySelector('[data-cmd=speed]'); s.value = '8'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
+			))
+			p, _ := quorum.Schema.Preset(tt.preset)
+			for k, v := range p.Values {
+				got := evalString(t, ctx, `(() => { const e = `+f+`.querySelector('[name=`+k+`]'); return e.type === 'checkbox' ? (e.checked ? 'on' : 'off') : e.value })()`)
+				require.Equal(t, v, got, "preset %s sets %s", tt.preset, k)
+			}
+
+			// It animates: virtual time moves.
+			t1 := labTime(t, ctx)
+			require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(600*time.Millisecond)))
+			require.Greater(t, labTime(t, ctx), t1, "virtual time does not advance")
+
+			if tt.linearizable {
+				require.NoError(t, chromedp.Do(ctx, waitFor(tt.also)))
+				require.Equal(t, "yes", evalString(t, ctx, metric("linearizable")))
+				require.Contains(t, evalString(t, ctx, f+`.querySelector('.lab-frame').title`), "The recent history is linearizable.")
+			} else {
+				err := chromedp.Do(ctx, waitFor(metric("linearizable")+` === 'no'`))
+				require.NoError(t, err, "after %.0f ms of virtual time: %s", labTime(t, ctx),
+					evalString(t, ctx, `Array.from(`+f+`.querySelectorAll('[data-metric]')).map(d => d.dataset.metric + '=' + d.textContent).join(' ')`))
+				require.NoError(t, chromedp.Do(ctx,
+					waitFor(f+`.querySelector('.lab-frame').title.includes('Not linearizable: ')`),
+					waitFor(tt.also),
+				))
+			}
+			shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.lab-stage`), chromedp.NodeVisible))
+			require.NoError(t, err)
+			require.Greater(t, browsertest.Colours(browsertest.Shot(t, "quorum-"+tt.preset, shot)), 12, "the canvas looks blank")
+		})
+	}
+}
+
+// TestQuorumPartitionAndHintsInChromium starts the Dynamo chapter's
+// sloppy-quorum lab, crashes a node with its button and partitions the
+// ring by clicking the cut line, and checks that the narration and the
+// canvas's text alternative follow.
+func TestQuorumPartitionAndHintsInChromium(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	ctx := browsertest.Browser(t, 1280, 900)
+	const lab = `document.getElementById('sloppy-lab')`
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/dynamo.html"),
+		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
+		js(lab+`.scrollIntoView()`),
+		js(lab+`.querySelector('.lab-run').click()`),
+		waitFor(`!!`+lab+`.querySelector('.lab-frame')`),
+		waitFor(lab+`.querySelector('[data-metric=writes_ok]').textContent !== '–'`),
+		js(`{ const s = `+lab+`.querySelector('[data-cmd=speed]'); s.value = '4'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
+		// Crash C, a replica of several keys: a stand-in takes its writes.
+		js(lab+`.querySelector('.lab-arg').value = '2'`),
+		js(lab+`.querySelector('[data-action=crash]').click()`),
+		quorumLog(lab, `node C crashes`),
+		waitFor(lab+`.querySelector('.lab-frame').title.includes('1 down (C)')`),
+		quorumLog(lab, `stands in for C`),
+	))
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#sloppy-lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	browsertest.Shot(t, "quorum-dynamo-hints", shot)
+	require.NoError(t, chromedp.Do(ctx,
+		js(lab+`.querySelector('[data-action=recover]').click()`),
+		quorumLog(lab, `hands .* off to C`),
+		waitFor(`Number(`+lab+`.querySelector('[data-metric=hinted_handoffs]').textContent) > 0`),
+	))
+
+	// The cut line runs through the ring's centre: click just below its top.
+	vals, err := quorum.Schema.Parse(map[string]string{"keys": "5", "sloppy": "on"})
+	require.NoError(t, err)
+	m := quorum.New(vals, 1)
+	ax, ay := quorumview.CutPoint(m)
+	quorumClick(t, ctx, lab, ax, ay, float64(quorum.Schema.Width), float64(quorum.Schema.Height))
+	err = chromedp.Do(ctx, waitFor(lab+`.querySelector('.lab-frame').title.includes('ring partitioned')`))
+	require.NoError(t, err, "clicked (%.0f, %.0f); log: %s", ax, ay, evalString(t, ctx, `Array.from(`+lab+`.querySelectorAll('.lab-log li')).slice(-8).map(li => li.textContent).join(' | ')`))
+	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#sloppy-lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	browsertest.Shot(t, "quorum-dynamo-partition", shot)
+	require.NoError(t, chromedp.Do(ctx,
+		js(lab+`.querySelector('[data-action=heal]').click()`),
+		waitFor(`!`+lab+`.querySelector('.lab-frame').title.includes('ring partitioned')`),
+	))
+	require.False(t, strings.Contains(evalString(t, ctx, lab+`.querySelector('.lab-notice').textContent`), "The lab stopped"))
+}
+
+// quorumLog waits until a line of the lab's event log matches a pattern.
+func quorumLog(sel, pattern string) chromedp.Action[chromedp.Void] {
+	return waitFor(`Array.from(` + sel + `.querySelectorAll('.lab-log li')).some(li => /` + pattern + `/.test(li.textContent))`)
+}
+
+// quorumClick clicks the lab's canvas at logical point (x, y) of a w×h
+// lab.
+func quorumClick(t *testing.T, ctx context.Context, sel string, x, y, w, h float64) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx, js(sel+`.querySelector('.lab-frame').scrollIntoView({block: 'center'})`), chromedp.Sleep(200*time.Millisecond)))
+	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = `+sel+`.querySelector('.lab-frame').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, chromedp.MouseClickXY(rect[0]+x/w*rect[2], rect[1]+y/h*rect[3])))
+}
+
+// TestQuorumPhoneLayout checks the Dynamo chapter at 360 px: no sideways
+// scroll.
+func TestQuorumPhoneLayout(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	ctx := browsertest.Browser(t, 360, 780)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(url+"/dynamo.html"), chromedp.WaitReady(chromedp.CSS(`body`))))
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, js(`document.querySelector('figure.lab').scrollIntoView()`), chromedp.Sleep(200*time.Millisecond)))
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	require.NoError(t, err)
+	browsertest.Shot(t, "phone-dynamo", shot)
+	require.False(t, overflow, "dynamo.html scrolls sideways at 360 px")
+}
