@@ -1,0 +1,96 @@
+package book_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book/internal/browsertest"
+)
+
+// TestShardLabInChromium opens the rebalancing chapter, starts its first lab
+// (hash mod N on four shards), adds a shard and removes one with the page's
+// buttons, and checks that keys move and the readouts and log follow.
+func TestShardLabInChromium(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	for _, size := range []struct {
+		name          string
+		width, height int
+	}{{"desktop", 1280, 900}, {"phone", 360, 780}} {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := browsertest.Browser(t, size.width, size.height)
+			log := func(re string) chromedp.Action[chromedp.Void] {
+				return waitFor(`Array.from(` + fig + `.querySelectorAll('.lab-log li')).some(li => /` + re + `/.test(li.textContent))`)
+			}
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.Navigate(url+"/rebalancing.html"),
+				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
+				js(fig+`.scrollIntoView()`),
+				chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
+				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '4'`),
+				log(`keys on 4 shards by hash mod N`),
+			))
+			require.Zero(t, metric(t, ctx, "moved_keys"))
+
+			// Slow the move down so it is still running when we look.
+			require.NoError(t, chromedp.Do(ctx,
+				js(`const r = `+fig+`.querySelector('[name=rate]'); r.value = '500'; r.dispatchEvent(new Event('input', {bubbles: true}))`),
+				waitFor(fig+`.querySelector('.lab-frame').title.includes('Hash mod N over 4 shards')`),
+				chromedp.Sleep(300*time.Millisecond),
+			))
+
+			// Add a shard: about 80% of the keys must move, and they do, over time.
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS(`figure.lab [data-action=add]`)),
+				log(`add E: .* keys \(7\d\.\d%\) change shard`),
+				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '5'`),
+				waitFor(`Number(`+fig+`.querySelector('[data-metric=moved_fraction]').textContent) > 0.75`),
+				waitFor(fig+`.querySelector('.lab-frame').title.includes('Move in progress')`),
+				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
+				chromedp.Sleep(1500*time.Millisecond),
+			))
+			require.Greater(t, metric(t, ctx, "moved_keys"), 7000)
+			shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+			require.NoError(t, err)
+			require.Greater(t, browsertest.Colours(browsertest.Shot(t, "shard-moving-"+size.name, shot)), 12, "the lab canvas looks blank")
+
+			// Pause the move halfway and read: the log shows where the read went.
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS(`figure.lab [data-action=pause]`)),
+				log(`move paused with`),
+				chromedp.Click(chromedp.CSS(`figure.lab [data-action=read]`)),
+				log(`^read |read [^ ]+: `),
+				chromedp.Click(chromedp.CSS(`figure.lab [data-action=pause]`)),
+				log(`move resumes`),
+			))
+
+			// Removing a shard while keys are moving is refused, with a reason.
+			require.NoError(t, chromedp.Do(ctx,
+				js(fig+`.querySelector('.lab-arg').value = '1'`),
+				chromedp.Click(chromedp.CSS(`figure.lab [data-action=remove]`)),
+				waitFor(fig+`.querySelector('.lab-notice').textContent.includes('wait until the current move finishes')`),
+			))
+
+			// Speed the copy up, let it finish, then remove shard B. (A lab
+			// scrolled out of view is paused by the page, so bring it back.)
+			require.NoError(t, chromedp.Do(ctx,
+				js(fig+`.querySelector('[data-cmd=speed]').value = '8'; `+fig+`.querySelector('[data-cmd=speed]').dispatchEvent(new Event('change', {bubbles: true}))`),
+				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
+				log(`move complete`),
+				js(fig+`.querySelector('.lab-arg').value = '1'`),
+				chromedp.Click(chromedp.CSS(`figure.lab [data-action=remove]`)),
+				log(`remove B: `),
+				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
+				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '4'`),
+			))
+			shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+			require.NoError(t, err)
+			browsertest.Shot(t, "shard-removed-"+size.name, shot)
+		})
+	}
+}
