@@ -1,0 +1,130 @@
+package book_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book/internal/browsertest"
+	leaderview "github.com/scaling-data/book/render/leader"
+	"github.com/scaling-data/book/sim/leader"
+)
+
+// logHas waits until the first lab's event log has a line matching re.
+func logHas(re string) chromedp.Action[chromedp.Void] {
+	return waitFor(`Array.from(` + fig + `.querySelectorAll('.lab-log li')).some(li => /` + re + `/.test(li.textContent))`)
+}
+
+// TestLeaderLabInChromium opens the leader-follower chapter, starts its
+// first lab, turns read-your-writes on, posts, kills the primary by
+// clicking it on the canvas, and checks the failover in the log and the
+// readouts, on a desktop and a phone.
+func TestLeaderLabInChromium(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	for _, size := range []struct {
+		name          string
+		width, height int
+	}{{"desktop", 1280, 900}, {"phone", 360, 780}} {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := browsertest.Browser(t, size.width, size.height)
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.Navigate(url+"/leader-follower.html"),
+				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
+				js(fig+`.scrollIntoView()`),
+				chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
+				logHas(`commits r\d=v\d+ at LSN`),
+				// Replicas lag by about 100 ms: read-backs miss writes.
+				waitFor(`Number(`+fig+`.querySelector('[data-metric=ryw_violations]').textContent) > 0`),
+			))
+			shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+			require.NoError(t, err)
+			require.Greater(t, browsertest.Colours(browsertest.Shot(t, "leader-"+size.name+"-running", shot)), 12)
+
+			// Read-your-writes on: the lab restarts and your post always shows.
+			require.NoError(t, chromedp.Do(ctx,
+				js(`const r = `+fig+`.querySelector('[name=ryw]'); r.checked = true; r.dispatchEvent(new Event('input', {bubbles: true}))`),
+				chromedp.Sleep(500*time.Millisecond),
+				waitFor(fig+`.querySelector('[data-metric=ryw_violations]').textContent === '0'`),
+				chromedp.Click(chromedp.CSS(`figure.lab [data-action=post]`)),
+				logHas(`you writes yours=v1`),
+				logHas(`you: read yours from [A-C] returns v1`),
+			))
+			require.Zero(t, metric(t, ctx, "ryw_violations"))
+
+			// Clicking the primary on the canvas kills it; the manager promotes a replica.
+			x, y := serverOnPage(t, ctx, 0)
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.MouseClickXY(x, y),
+				logHas(`primary A crashes`),
+				logHas(`promotes [BC] to primary \(epoch 2\)`),
+				waitFor(`Number(`+fig+`.querySelector('[data-metric=failover_downtime_ms]').textContent.replace(/[^0-9.]/g, '')) > 0`),
+			))
+			shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+			require.NoError(t, err)
+			browsertest.Shot(t, "leader-"+size.name+"-failover", shot)
+		})
+	}
+}
+
+// serverOnPage is where server i of the first lab is on the page.
+func serverOnPage(t *testing.T, ctx context.Context, i int) (float64, float64) {
+	t.Helper()
+	vals, err := leader.Schema.Parse(map[string]string{"lag": "100", "ryw": "on"})
+	require.NoError(t, err)
+	x, y := leaderview.NodeCenter(leader.New(vals, 1), i)
+	require.NoError(t, chromedp.Do(ctx, js(fig+`.scrollIntoView()`)))
+	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = `+fig+`.querySelector('.lab-frame').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
+	require.NoError(t, err)
+	w, h := float64(leader.Schema.Width), float64(leader.Schema.Height)
+	return rect[0] + x/w*rect[2], rect[1] + y/h*rect[3]
+}
+
+// TestMultiLeaderLabInChromium opens the multi-leader chapter, starts its
+// first lab, makes Alice and Bob edit at once, and switches the strategy to
+// CRDTs.
+func TestMultiLeaderLabInChromium(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	ctx := browsertest.Browser(t, 1280, 900)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/multi-leader.html"),
+		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
+		js(fig+`.scrollIntoView()`),
+		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
+		logHas(`(US|EU): (title|items|likes)`),
+		chromedp.Click(chromedp.CSS(`figure.lab [data-action=both]`)),
+		logHas(`Alice edits the record in US`),
+		logHas(`Bob edits the record in EU`),
+		waitFor(`Number(`+fig+`.querySelector('[data-metric=conflicts]').textContent) >= 3`),
+		waitFor(`Number(`+fig+`.querySelector('[data-metric=lost_writes]').textContent) > 0`),
+	))
+	require.NoError(t, chromedp.Do(ctx, js(fig+`.querySelector('.lab-stage').scrollIntoView({block: 'center'})`)))
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "multileader-lww", shot)), 12)
+
+	// CRDTs on the same seed: Alice and Bob's edits all survive.
+	require.NoError(t, chromedp.Do(ctx,
+		js(`const s = `+fig+`.querySelector('[name=strategy]'); s.value = 'crdt'; s.dispatchEvent(new Event('input', {bubbles: true}))`),
+		waitFor(fig+`.querySelector('.lab-frame').title.includes('CRDTs')`),
+		chromedp.Click(chromedp.CSS(`figure.lab [data-action=both]`)),
+		logHas(`title has 2 concurrent values`),
+		chromedp.Sleep(time.Second),
+	))
+	require.Zero(t, metric(t, ctx, "lost_writes"))
+	conflicts := metric(t, ctx, "conflicts")
+	require.GreaterOrEqual(t, conflicts, 3, "conflicts = "+strconv.Itoa(conflicts))
+	require.NoError(t, chromedp.Do(ctx, js(fig+`.querySelector('.lab-stage').scrollIntoView({block: 'center'})`)))
+	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	browsertest.Shot(t, "multileader-crdt", shot)
+}
