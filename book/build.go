@@ -274,6 +274,7 @@ type pageData struct {
 	Dev                                 bool   // include the live-reload script
 	Heading                             string // the page's h1 when the Markdown has none
 	TOC                                 []Heading
+	Labs                                []labCard // the home page's cards
 	Nav                                 []navItem
 	Body                                template.HTML
 	Prev, Next                          *navItem
@@ -309,6 +310,7 @@ func (b *builder) renderPages() error {
 		}
 		if i == 0 {
 			data.Title = ""
+			data.Labs = b.labCards()
 		}
 		if i > 0 {
 			prev := b.pages[i-1]
@@ -326,6 +328,45 @@ func (b *builder) renderPages() error {
 		b.files[p.Href] = out.Bytes()
 	}
 	return joinSorted(errs)
+}
+
+// labCard is a lab on the home page: its poster, what it shows, and the
+// chapter where it first appears.
+type labCard struct {
+	Name, Title, Summary    string
+	PosterLight, PosterDark string
+	Href, Chapter           string
+	Width, Height           int
+}
+
+func (b *builder) labCards() []labCard {
+	var cards []labCard
+	for _, l := range labs.All() {
+		s := l.Schema
+		c := labCard{Name: s.Name, Title: s.Title, Summary: s.Summary, Width: s.Width, Height: s.Height, Href: "embed/" + s.Name + ".html"}
+		var fig *Figure
+		for _, p := range b.pages {
+			for _, f := range p.Doc.Figures {
+				if f.Lab.Schema.Name == s.Name {
+					fig, c.Href, c.Chapter = f, p.Href+"#"+f.ID, p.Title
+					break
+				}
+			}
+			if fig != nil {
+				break
+			}
+		}
+		if fig == nil {
+			fig = &Figure{Lab: l, Values: s.Defaults(), Seed: DefaultSeed}
+		}
+		light, dark, _, err := b.posters(fig)
+		if err != nil {
+			continue
+		}
+		c.PosterLight, c.PosterDark = light, dark
+		cards = append(cards, c)
+	}
+	return cards
 }
 
 func hasH1(d *Doc) bool {

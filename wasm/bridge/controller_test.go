@@ -120,7 +120,7 @@ func TestControllerActionsAndClicks(t *testing.T) {
 	m := c.Model()
 	for y := 0.0; y <= 1; y += 0.01 {
 		for x := 0.0; x <= 1; x += 0.01 {
-			if name, arg, ok := c.view.Hit(m, x*640, y*400); ok && arg == 1 {
+			if name, arg, ok := c.view.Hit(m, x*float64(c.lab.Schema.Width), y*float64(c.lab.Schema.Height)); ok && arg == 1 {
 				require.Equal(t, "recover", name)
 				handle(t, c, `{"type":"scalingdata:click","x":`+ftoa(x)+`,"y":`+ftoa(y)+`}`)
 				require.True(t, c.Model().(interface{ Up(int) bool }).Up(1))
