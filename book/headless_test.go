@@ -13,8 +13,19 @@ func TestSimHeadless(t *testing.T) {
 		r, err := ParseSimArgs(args)
 		require.NoError(t, err)
 		out := r.Execute()
-		var m map[string]float64
-		require.NoError(t, json.Unmarshal(out, &m), string(out))
+		var raw map[string]any
+		require.NoError(t, json.Unmarshal(out, &raw), string(out))
+		m := map[string]float64{}
+		for k, v := range raw {
+			switch x := v.(type) {
+			case float64:
+				m[k] = x
+			case bool:
+				m[k] = map[bool]float64{false: 0, true: 1}[x]
+			default:
+				t.Fatalf("metric %s is %T", k, v)
+			}
+		}
 		return m
 	}
 	a := run("quorum", "n=5", "w=3", "r=3", "seed=7", "ops=2000", "--json")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -66,7 +67,12 @@ func realSite(t *testing.T) string {
 			return
 		}
 		realOut = filepath.Join(dir, "public")
-		_, realErr = Build(Config{Chapters: filepath.Join("..", "chapters"), Out: realOut, Cache: testCache()})
+		_, realErr = Build(Config{
+			Chapters: filepath.Join("..", "chapters"),
+			Out:      realOut,
+			Cache:    testCache(),
+			WasmExec: filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"),
+		})
 	})
 	require.NoError(t, realErr)
 	return realOut
