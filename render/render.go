@@ -4,7 +4,11 @@
 package render
 
 import (
+	"math"
+	"time"
+
 	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/sim/engine"
 	"github.com/scaling-data/book/sim/lab"
 )
 
@@ -19,4 +23,15 @@ type View struct {
 	// Describe is a short text alternative of the current state for screen
 	// readers: "5 nodes, 1 down (C). Last read x=3 fresh."
 	Describe func(m lab.Model) string
+}
+
+// Flight is how far along its link a message is drawn at now: 0 at its
+// sender, 1 at its receiver, and at rest halfway when the reader prefers
+// reduced motion (canvas.Theme.Still).
+func Flight(th canvas.Theme, now time.Duration, msg engine.Message) float64 {
+	f := 1.0
+	if span := msg.ArrivesAt - msg.SentAt; span > 0 {
+		f = math.Max(0, math.Min(1, float64(now-msg.SentAt)/float64(span)))
+	}
+	return th.Travel(f)
 }

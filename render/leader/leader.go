@@ -175,10 +175,7 @@ func endpoint(m *leader.Model, id int) point {
 // straight. Writes are squares, reads circles, answers triangles, log
 // records diamonds.
 func drawPacket(c canvas.Canvas, m *leader.Model, th canvas.Theme, msg engine.Message) {
-	f := 1.0
-	if span := msg.ArrivesAt - msg.SentAt; span > 0 {
-		f = math.Max(0, math.Min(1, float64(m.Now()-msg.SentAt)/float64(span)))
-	}
+	f := render.Flight(th, m.Now(), msg)
 	var x, y, ux, uy float64
 	if msg.Kind == leader.WAL || msg.Kind == leader.Flush {
 		a, b := nodeAt(m, msg.From), nodeAt(m, msg.To)

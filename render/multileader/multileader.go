@@ -137,10 +137,7 @@ func fit(s string, w, size float64) string {
 // drawPacket draws a region's record on its way, along a curve below the
 // boxes: a filled square, hollow if it will be dropped.
 func drawPacket(c canvas.Canvas, m *multileader.Model, th canvas.Theme, msg engine.Message) {
-	f := 1.0
-	if span := msg.ArrivesAt - msg.SentAt; span > 0 {
-		f = math.Max(0, math.Min(1, float64(m.Now()-msg.SentAt)/float64(span)))
-	}
+	f := render.Flight(th, m.Now(), msg)
 	a, b := box(m, msg.From), box(m, msg.To)
 	x0, x1 := a.x+a.w/2, b.x+b.w/2
 	y0 := laneTop

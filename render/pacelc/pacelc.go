@@ -157,11 +157,7 @@ func drawPacket(c canvas.Canvas, m *pacelc.Model, th canvas.Theme, msg engine.Me
 		return
 	}
 	ux, uy := dx/d, dy/d
-	f := 1.0
-	if span := msg.ArrivesAt - msg.SentAt; span > 0 {
-		f = math.Max(0, math.Min(1, float64(m.Now()-msg.SentAt)/float64(span)))
-	}
-	f = th.Travel(f)
+	f := render.Flight(th, m.Now(), msg)
 	along := r0 + f*(d-r0-r1)
 	x, y := from.x+ux*along, from.y+uy*along
 	s := canvas.Style{Fill: colour(th, msg.Kind)}

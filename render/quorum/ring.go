@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scaling-data/book/render"
 	"github.com/scaling-data/book/render/canvas"
 	"github.com/scaling-data/book/sim/engine"
 	"github.com/scaling-data/book/sim/quorum"
@@ -390,10 +391,7 @@ func drawPacket(c canvas.Canvas, m *quorum.Model, th canvas.Theme, msg engine.Me
 		return
 	}
 	ux, uy := dx/d, dy/d
-	f := 1.0
-	if span := msg.ArrivesAt - msg.SentAt; span > 0 {
-		f = math.Max(0, math.Min(1, float64(m.Now()-msg.SentAt)/float64(span)))
-	}
+	f := render.Flight(th, m.Now(), msg)
 	along := r0 + f*(d-r0-r1)
 	x, y := from.x+ux*along, from.y+uy*along
 	s := canvas.Style{Fill: kindColour(th, msg.Kind)}

@@ -302,11 +302,7 @@ func drawMessages(c canvas.Canvas, f frame, th canvas.Theme) {
 		drawMessage(c, f, th, msg, 1)
 	}
 	for _, msg := range f.m.InFlight() {
-		frac := 1.0
-		if span := msg.ArrivesAt - msg.SentAt; span > 0 {
-			frac = float64(f.now-msg.SentAt) / float64(span)
-		}
-		drawMessage(c, f, th, msg, math.Max(0, math.Min(1, frac)))
+		drawMessage(c, f, th, msg, render.Flight(th, f.now, msg))
 	}
 }
 

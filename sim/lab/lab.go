@@ -150,7 +150,7 @@ func (s *Schema) Preset(name string) (*Preset, bool) {
 // page (which lab, seed, time, recorded actions, embedding options).
 var Reserved = map[string]bool{
 	"lab": true, "seed": true, "preset": true, "t": true, "do": true,
-	"theme": true, "controls": true, "autoplay": true, "id": true,
+	"theme": true, "controls": true, "autoplay": true, "id": true, "motion": true,
 }
 
 // Values holds a lab's parameters by name: numbers as they are, booleans as

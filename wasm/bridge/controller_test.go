@@ -245,3 +245,14 @@ func FuzzQuery(f *testing.F) {
 		c.Draw(svg.New(float64(l.Schema.Width), float64(l.Schema.Height)))
 	})
 }
+
+func TestControllerReducedMotion(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&motion=reduce&theme=dark")
+	require.Empty(t, sent(c)["notice"], "page options are not lab parameters")
+	require.True(t, c.theme.Still)
+	require.Equal(t, "dark", c.theme.Name)
+	handle(t, c, `{"type":"scalingdata:theme","value":"light"}`)
+	require.True(t, c.theme.Still, "a theme change keeps reduced motion")
+	handle(t, c, `{"type":"scalingdata:motion","value":"no-preference"}`)
+	require.False(t, c.theme.Still)
+}
