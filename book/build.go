@@ -63,6 +63,7 @@ type Result struct {
 	Bytes  int64             // their size
 	HTML   []string          // HTML files written, sorted
 	Titles map[string]string // chapter page → its title
+	ID     string            // hash of every page: changes when any content does
 }
 
 // page is one chapter in reading order.
@@ -82,6 +83,7 @@ type builder struct {
 	files map[string][]byte // output path → content
 	root  string            // relative prefix of the page being rendered
 	ver   string            // hash of the assets, for cache busting
+	id    string            // hash of the sources, see buildID
 }
 
 // Build compiles the book. Every error in the chapters is reported, each
@@ -272,6 +274,7 @@ type navItem struct {
 type pageData struct {
 	Book, Title, Summary, Root, Version string
 	Dev                                 bool   // include the live-reload script
+	BuildID                             string // which build a Dev page came from
 	Heading                             string // the page's h1 when the Markdown has none
 	TOC                                 []Heading
 	Labs                                []labCard // the home page's cards
@@ -293,7 +296,7 @@ func (b *builder) renderPages() error {
 		// users must be able to focus them to scroll.
 		p.Body = strings.NewReplacer("<pre ", `<pre tabindex="0" `, "<pre>", `<pre tabindex="0">`, "<table>", `<table tabindex="0">`).Replace(body.String())
 		data := pageData{
-			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(), Dev: b.cfg.Dev,
+			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(), Dev: b.cfg.Dev, BuildID: b.buildID(),
 			Nav:  b.nav(p),
 			Body: template.HTML(p.Body), // goldmark output, raw HTML off
 		}
@@ -426,7 +429,7 @@ func (b *builder) renderEmbeds() error {
 			return err
 		}
 		var out bytes.Buffer
-		data := pageData{Book: BookTitle, Title: s.Title, Summary: s.Summary, Root: "../", Version: b.version(), Dev: b.cfg.Dev, Body: template.HTML(fb.String())}
+		data := pageData{Book: BookTitle, Title: s.Title, Summary: s.Summary, Root: "../", Version: b.version(), Dev: b.cfg.Dev, BuildID: b.buildID(), Body: template.HTML(fb.String())}
 		if err := b.tmpl.ExecuteTemplate(&out, "embed", data); err != nil {
 			return err
 		}

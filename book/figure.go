@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -160,29 +161,47 @@ func control(p *lab.Param, v float64) controlData {
 
 // posters draws the figure's opening state in both themes and returns the
 // poster paths (content-addressed, so equal states share a file) and the
-// text alternative.
+// text alternative. Posters are deterministic, so each distinct state is
+// drawn once per process (the dev server rebuilds often).
 func (b *builder) posters(fig *Figure) (light, dark, alt string, err error) {
 	s := fig.Lab.Schema
-	view, ok := views.For(s.Name)
+	key := fig.Query()
+	posterMu.Lock()
+	p, ok := posterCache[key]
+	posterMu.Unlock()
 	if !ok {
-		return "", "", "", fmt.Errorf("lab %q has no view", s.Name)
-	}
-	m := fig.Lab.New(fig.Values, fig.Seed)
-	alt = s.Title + ", before it runs. " + view.Describe(m)
-	for _, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
-		c := svg.New(float64(s.Width), float64(s.Height))
-		view.Draw(c, m, th)
-		doc := c.SVG(s.Title)
-		name := "posters/" + s.Name + "-" + th.Name + "-" + shortHash(doc) + ".svg"
-		b.files[name] = doc
-		if th.Name == "light" {
-			light = name
-		} else {
-			dark = name
+		view, found := views.For(s.Name)
+		if !found {
+			return "", "", "", fmt.Errorf("lab %q has no view", s.Name)
 		}
+		m := fig.Lab.New(fig.Values, fig.Seed)
+		p.alt = s.Title + ", before it runs. " + view.Describe(m)
+		for i, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
+			c := svg.New(float64(s.Width), float64(s.Height))
+			view.Draw(c, m, th)
+			p.doc[i] = c.SVG(s.Title)
+			p.name[i] = "posters/" + s.Name + "-" + th.Name + "-" + shortHash(p.doc[i]) + ".svg"
+		}
+		posterMu.Lock()
+		posterCache[key] = p
+		posterMu.Unlock()
 	}
-	return light, dark, alt, nil
+	for i := range p.doc {
+		b.files[p.name[i]] = p.doc[i]
+	}
+	return p.name[0], p.name[1], p.alt, nil
 }
+
+type poster struct {
+	name [2]string // light, dark
+	doc  [2][]byte
+	alt  string
+}
+
+var (
+	posterCache = map[string]poster{}
+	posterMu    sync.Mutex
+)
 
 // embedLab is one lab on embed/index.html, the page for course builders.
 type embedLab struct {

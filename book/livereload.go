@@ -19,15 +19,17 @@ type LiveReload struct {
 	cfg     Config
 	mu      sync.Mutex
 	clients map[chan event]bool
+	build   string // ID of the latest good build
 	// OnBuild, when set, is told the outcome of every rebuild.
 	OnBuild func(took time.Duration, err error)
 }
 
 type event struct{ name, data string }
 
-// NewLiveReload serves cfg's site; cfg.Dev should be set.
-func NewLiveReload(cfg Config) *LiveReload {
-	return &LiveReload{cfg: cfg, clients: map[chan event]bool{}}
+// NewLiveReload serves cfg's site, whose current build is buildID (from
+// Build's Result); cfg.Dev should be set.
+func NewLiveReload(cfg Config, buildID string) *LiveReload {
+	return &LiveReload{cfg: cfg, clients: map[chan event]bool{}, build: buildID}
 }
 
 // ServeHTTP is the /__livereload event stream.
@@ -42,6 +44,7 @@ func (l *LiveReload) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ch := make(chan event, 4)
 	l.mu.Lock()
 	l.clients[ch] = true
+	ch <- event{"build", l.build}
 	l.mu.Unlock()
 	defer func() {
 		l.mu.Lock()
@@ -90,7 +93,7 @@ func (l *LiveReload) Watch(interval time.Duration, stop <-chan struct{}) {
 		}
 		last = now
 		start := time.Now()
-		_, err := Build(l.cfg)
+		res, err := Build(l.cfg)
 		if l.OnBuild != nil {
 			l.OnBuild(time.Since(start), err)
 		}
@@ -98,8 +101,11 @@ func (l *LiveReload) Watch(interval time.Duration, stop <-chan struct{}) {
 			l.broadcast(event{"broken", err.Error()})
 			continue
 		}
+		l.mu.Lock()
+		l.build = res.ID
+		l.mu.Unlock()
 		l.broadcast(event{"ok", ""})
-		l.broadcast(event{"reload", ""})
+		l.broadcast(event{"build", res.ID})
 	}
 }
 

@@ -3,6 +3,8 @@ package book
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path"
@@ -36,7 +38,7 @@ func (b *builder) write() (*Result, error) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	res := &Result{Pages: len(b.pages), Titles: map[string]string{}}
+	res := &Result{Pages: len(b.pages), Titles: map[string]string{}, ID: b.buildID()}
 	for _, p := range b.pages {
 		res.Titles[p.Href] = p.Title
 	}
@@ -135,4 +137,21 @@ func (b *builder) compress(data []byte) (gz, br []byte, err error) {
 		_ = os.WriteFile(filepath.Join(b.cfg.Cache, key+".br"), bb.Bytes(), 0o644)
 	}
 	return gb.Bytes(), bb.Bytes(), nil
+}
+
+// buildID hashes every page of the build. Dev pages carry it (see
+// pageData.BuildID) so a page that reconnects to the live-reload stream can
+// tell whether it is out of date.
+func (b *builder) buildID() string {
+	if b.id != "" {
+		return b.id
+	}
+	h := sha256.New()
+	for _, p := range b.pages {
+		h.Write([]byte(p.File))
+		h.Write(p.Doc.Source)
+	}
+	h.Write([]byte(b.ver))
+	b.id = hex.EncodeToString(h.Sum(nil))[:12]
+	return b.id
 }

@@ -205,9 +205,9 @@ func liveReload(t *testing.T, dir string) {
 	chapters := filepath.Join(dir, "dev-chapters")
 	require(t, exec.Command("cp", "-r", cfg.Chapters, chapters).Run())
 	cfg.Chapters, cfg.Dev = chapters, true
-	_, err := book.Build(cfg)
+	res, err := book.Build(cfg)
 	require(t, err)
-	lr := book.NewLiveReload(cfg)
+	lr := book.NewLiveReload(cfg, res.ID)
 	stop := make(chan struct{})
 	defer close(stop)
 	go lr.Watch(20*time.Millisecond, stop)

@@ -2,9 +2,13 @@
 // been rebuilt after an edit.
 (() => {
   'use strict';
-  const root = document.querySelector('script[src*="livereload.js"]').getAttribute('src').replace(/assets\/livereload\.js.*$/, '');
+  const me = document.querySelector('script[src*="livereload.js"]');
+  const root = me.getAttribute('src').replace(/assets\/livereload\.js.*$/, '');
   const events = new EventSource(root + '__livereload');
-  events.addEventListener('reload', () => location.reload());
+  // The server names its latest good build on connect and after each
+  // rebuild: a page from another build reloads (even one whose rebuild
+  // finished while it was loading).
+  events.addEventListener('build', (e) => { if (e.data && e.data !== me.dataset.build) location.reload(); });
   events.addEventListener('broken', (e) => {
     const msg = e.data;
     if (!msg) return;

@@ -101,7 +101,10 @@ func serve(args []string) error {
 	dev := fs.Bool("dev", false, "development: rebuild when a chapter changes and reload open pages")
 	_ = fs.Parse(args)
 	cfg.Dev = *dev
-	var site iofs.FS
+	var (
+		site    iofs.FS
+		buildID string
+	)
 	if _, err := os.Stat(cfg.Chapters); embedded.FS != nil && (*useEmbedded || err != nil) {
 		site = embedded.FS
 		fmt.Println("serving the copy of the book inside this program")
@@ -114,7 +117,7 @@ func serve(args []string) error {
 			return err
 		}
 		fmt.Printf("built %d pages in %v\n", res.Pages, time.Since(start).Round(time.Millisecond))
-		site = os.DirFS(cfg.Out)
+		site, buildID = os.DirFS(cfg.Out), res.ID
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -128,7 +131,7 @@ func serve(args []string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", book.Handler(site))
 	if *dev && site != embedded.FS {
-		lr := book.NewLiveReload(*cfg)
+		lr := book.NewLiveReload(*cfg, buildID)
 		lr.OnBuild = func(took time.Duration, err error) {
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "build failed (the last good book is still served):\n%v\n", err)
