@@ -220,6 +220,7 @@ func liveReload(t *testing.T, dir string) {
 	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/quorums.html"), chromedp.WaitReady(chromedp.CSS(`body`)), chromedp.Sleep(time.Second)))
 	var times []float64
 	for i := 0; i < 5; i++ {
+		time.Sleep(time.Second) // an author saves, reads, saves again
 		mark := fmt.Sprintf("Edited %d.", i)
 		path := filepath.Join(chapters, "04-quorums.md")
 		src, err := os.ReadFile(path)
