@@ -1,21 +1,17 @@
 package leader
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
 	"github.com/scaling-data/book/sim/leader"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden SVG files in testdata")
 
 func values(kv ...string) lab.Values {
 	raw := map[string]string{}
@@ -58,15 +54,7 @@ func TestGolden(t *testing.T) {
 			c := svg.New(float64(leader.Schema.Width), float64(leader.Schema.Height))
 			View.Draw(c, m, sc.theme)
 			got := c.SVG(Describe(m))
-			path := filepath.Join("testdata", sc.name+".svg")
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./render/leader -update to create it")
-			require.True(t, string(want) == string(got), "%s differs from the drawing; if the change is intended, run go test ./render/leader -update", path)
+			golden.Check(t, sc.name, got)
 		})
 	}
 }

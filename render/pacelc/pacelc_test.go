@@ -1,21 +1,17 @@
 package pacelc
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
 	"github.com/scaling-data/book/sim/pacelc"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden SVG files in testdata")
 
 func model(kv map[string]string, t time.Duration) func() *pacelc.Model {
 	return func() *pacelc.Model {
@@ -47,14 +43,7 @@ func TestGolden(t *testing.T) {
 			c := svg.New(float64(pacelc.Schema.Width), float64(pacelc.Schema.Height))
 			View.Draw(c, m, sc.theme)
 			got := c.SVG(Describe(m))
-			path := filepath.Join("testdata", sc.name+".svg")
-			if *update {
-				require.NoError(t, os.WriteFile(path, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./render/pacelc -update to create it")
-			require.True(t, string(want) == string(got), "%s differs from the drawing; if the change is intended, run go test ./render/pacelc -update", path)
+			golden.Check(t, sc.name, got)
 		})
 	}
 }

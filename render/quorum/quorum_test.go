@@ -1,22 +1,18 @@
 package quorum
 
 import (
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
 	"github.com/scaling-data/book/sim/quorum"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden SVG files in testdata")
 
 // scene is a model in a state worth drawing.
 type scene struct {
@@ -125,15 +121,7 @@ func TestGolden(t *testing.T) {
 			c := svg.New(float64(quorum.Schema.Width), float64(quorum.Schema.Height))
 			View.Draw(c, m, sc.theme)
 			got := c.SVG(Describe(m))
-			path := filepath.Join("testdata", sc.name+".svg")
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./render/quorum -update to create it")
-			require.True(t, string(want) == string(got), "%s differs from the drawing; if the change is intended, run go test ./render/quorum -update", path)
+			golden.Check(t, sc.name, got)
 		})
 	}
 }

@@ -1,9 +1,6 @@
 package shard
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,12 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
 	"github.com/scaling-data/book/sim/shard"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden SVG files in testdata")
 
 func values(kv ...string) lab.Values {
 	raw := map[string]string{}
@@ -69,15 +65,7 @@ func TestGolden(t *testing.T) {
 			c := svg.New(float64(shard.Schema.Width), float64(shard.Schema.Height))
 			View.Draw(c, m, sc.theme)
 			got := c.SVG(Describe(m))
-			path := filepath.Join("testdata", sc.name+".svg")
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./render/shard -update to create it")
-			require.Equal(t, string(want), string(got))
+			golden.Check(t, sc.name, got)
 		})
 	}
 }

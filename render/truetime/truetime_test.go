@@ -1,21 +1,17 @@
 package truetime
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
 	tt "github.com/scaling-data/book/sim/truetime"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden SVG files in testdata")
 
 // values returns the defaults with the given changes, parsed as a URL
 // would be.
@@ -85,15 +81,7 @@ func TestGolden(t *testing.T) {
 			c := svg.New(float64(tt.Schema.Width), float64(tt.Schema.Height))
 			View.Draw(c, m, sc.theme)
 			got := c.SVG(Describe(m))
-			path := filepath.Join("testdata", sc.name+".svg")
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./render/truetime -update to create it")
-			require.True(t, string(want) == string(got), "%s differs from the drawing; if the change is intended, run go test ./render/truetime -update", path)
+			golden.Check(t, sc.name, got)
 		})
 	}
 }
