@@ -2,7 +2,6 @@ package book_test
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,27 +15,9 @@ import (
 	"github.com/scaling-data/book/sim/quorum"
 )
 
-// waitFor polls a JavaScript expression until it is true. It survives
-// navigations: while a new page loads, evaluation errors mean "not yet".
-func waitFor(expr string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		deadline := time.Now().Add(60 * time.Second)
-		var last error
-		for time.Now().Before(deadline) {
-			ok, err := chromedp.Evaluate[bool]("!!("+expr+")")(ctx, t)
-			if err == nil && ok {
-				return chromedp.Void{}, nil
-			}
-			last = err
-			select {
-			case <-ctx.Done():
-				return chromedp.Void{}, ctx.Err()
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-		return chromedp.Void{}, fmt.Errorf("timed out waiting for %s (last error: %v)", expr, last)
-	}
-}
+// waitFor polls a JavaScript expression until it is true (see
+// browsertest.WaitFor).
+func waitFor(expr string) chromedp.Action[chromedp.Void] { return browsertest.WaitFor(expr) }
 
 // js runs an expression for its effect.
 func js(expr string) chromedp.Action[chromedp.Void] {

@@ -9,6 +9,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"net/http/httptest"
@@ -248,5 +249,28 @@ func EmulateMedia(media string, features map[string]string) chromedp.Action[chro
 		}
 		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, p)
 		return chromedp.Void{}, err
+	}
+}
+
+// WaitFor polls a JavaScript expression until it is true, for up to a
+// minute. It survives navigations: while a new page loads, evaluation
+// errors mean "not yet".
+func WaitFor(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		deadline := time.Now().Add(60 * time.Second)
+		var last error
+		for time.Now().Before(deadline) {
+			ok, err := chromedp.Evaluate[bool]("!!("+expr+")")(ctx, t)
+			if err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			last = err
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		return chromedp.Void{}, fmt.Errorf("timed out waiting for %s (last error: %v)", expr, last)
 	}
 }
