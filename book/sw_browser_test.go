@@ -1,0 +1,144 @@
+package book_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book"
+	"github.com/scaling-data/book/book/internal/browsertest"
+)
+
+// flakyOrigin serves one of several built sites, or drops every
+// connection as a network with no signal does.
+type flakyOrigin struct {
+	site    atomic.Pointer[http.Handler]
+	offline atomic.Bool
+}
+
+func (o *flakyOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if o.offline.Load() {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	(*o.site.Load()).ServeHTTP(w, r)
+}
+
+func (o *flakyOrigin) serve(dir string) {
+	h := book.Handler(os.DirFS(dir))
+	o.site.Store(&h)
+}
+
+// cacheName reads the cache a build's service worker fills.
+func cacheName(t *testing.T, dir string) string {
+	t.Helper()
+	sw, err := os.ReadFile(filepath.Join(dir, "sw.js"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`const CACHE = '([^']+)'`).FindSubmatch(sw)
+	require.NotNil(t, m, "sw.js names no cache")
+	return string(m[1])
+}
+
+// TestServiceWorkerOffline reads the hosted book, loses the network, and
+// reads on: a page never opened (precached), the lab that ran before
+// (its wasm cached on first run), and search. Then a new edition is
+// published: the service worker replaces the old cache with the new one,
+// and the new edition also works offline.
+func TestServiceWorkerOffline(t *testing.T) {
+	browsertest.Require(t)
+	first := browsertest.Site(t)
+	// The next edition: one chapter gains a sentence.
+	cfg := browsertest.Config(t, filepath.Join(t.TempDir(), "public"))
+	chapters := filepath.Join(t.TempDir(), "chapters")
+	require.NoError(t, os.CopyFS(chapters, os.DirFS(cfg.Chapters)))
+	cfg.Chapters = chapters
+	edited := filepath.Join(chapters, "22-time.md")
+	text, err := os.ReadFile(edited)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(edited, append(text, "\nNew in the next edition.\n"...), 0o644))
+	_, err = book.Build(cfg)
+	require.NoError(t, err)
+	second := cfg.Out
+	oldCache, newCache := cacheName(t, first), cacheName(t, second)
+	require.NotEqual(t, oldCache, newCache, "a new edition has a new cache")
+
+	origin := &flakyOrigin{}
+	origin.serve(first)
+	srv := httptest.NewServer(origin)
+	t.Cleanup(srv.Close)
+	url := srv.URL
+
+	ctx := browsertest.Browser(t, 1280, 900)
+	caches := func() []string {
+		keys, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`caches.keys()`, chromedp.EvalAwaitPromise))
+		require.NoError(t, err)
+		return keys
+	}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/quorums.html"),
+		waitFor(`document.querySelector('.sidebar-foot .offline')`), // "Available offline"
+		waitFor(`navigator.serviceWorker.controller`),
+		js(fig+`.scrollIntoView()`),
+		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 2`),
+	))
+	require.Equal(t, []string{oldCache}, caches())
+
+	// The network goes away.
+	origin.offline.Store(true)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/cap.html"), // never opened: precached
+		waitFor(`document.querySelector('.chapter h1') && document.querySelector('.chapter h1').textContent.length > 0`),
+		chromedp.Navigate(url+"/quorums.html"),
+		waitFor(`document.querySelector('figure.lab .lab-run')`),
+		// Search: the index is an asset, cached.
+		chromedp.SendKeys(chromedp.CSS(`.search input`), "quorum"),
+		waitFor(`document.querySelectorAll('.search-results [role=option]').length > 0`),
+		chromedp.SendKeys(chromedp.CSS(`.search input`), kb.Escape),
+		waitFor(`document.querySelector('.search-results').hidden`),
+		// The lab that ran before runs again: its wasm was cached.
+		js(fig+`.scrollIntoView()`),
+		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 2`),
+	))
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "offline-sw-lab", shot)), 12)
+
+	// A new edition is published and the reader is back online: the next
+	// visit installs it and deletes the old cache.
+	origin.serve(second)
+	origin.offline.Store(false)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/index.html"),
+		waitFor(`navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.endsWith('sw.js')`),
+	))
+	var keys []string
+	var state string
+	require.Eventually(t, func() bool {
+		_ = chromedp.Do(ctx, js(`navigator.serviceWorker.getRegistration().then((r) => r && r.update())`))
+		keys = caches()
+		state, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.serviceWorker.getRegistration().then((r) => JSON.stringify({active: r.active && r.active.state, waiting: r.waiting && r.waiting.state, installing: r.installing && r.installing.state}))`, chromedp.EvalAwaitPromise))
+		return len(keys) == 1 && keys[0] == newCache
+	}, 3*time.Minute, 500*time.Millisecond, "the old cache was not replaced by %s", newCache)
+	t.Logf("caches %v, worker %s", keys, state)
+
+	// The new edition works offline too, and its pages say so.
+	origin.offline.Store(true)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/time.html"),
+		waitFor(`document.body.textContent.includes('New in the next edition.')`),
+	))
+}
