@@ -61,3 +61,69 @@ func TestEmbedInSandboxedFrame(t *testing.T) {
 	img := browsertest.Shot(t, "embed-sandboxed", shot)
 	require.Greater(t, browsertest.Colours(img), 12)
 }
+
+// TestEmbedDialogSnippet takes the iframe snippet from a lab's Embed dialog
+// (the reader's settings and moment, controls hidden, autoplay, dark, 700 px)
+// and puts it, unchanged, in a course page on another origin at phone width:
+// the lab starts, plays on from that moment, reports its height and metrics,
+// and fits 320 px without controls, in the dark theme.
+func TestEmbedDialogSnippet(t *testing.T) {
+	browsertest.Require(t)
+	site := browsertest.Serve(t, browsertest.Site(t))
+	ctx := browsertest.Browser(t, 1280, 900)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(site+"/quorums.html"),
+		js(fig+`.scrollIntoView()`),
+		js(fig+`.querySelector('.lab-controls').elements.w.value = '3'; `+fig+`.querySelector('.lab-controls').elements.w.dispatchEvent(new Event('change', {bubbles: true}))`),
+		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
+		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 2`),
+		js(fig+`.querySelector('[data-cmd=embed]').click()`),
+		waitFor(fig+`.querySelector('.lab-embed').open`),
+		js(`(() => { const f = `+fig+`.querySelector('.lab-embed form');
+			f.elements.controls.checked = false; f.elements.autoplay.checked = true;
+			f.elements.theme.value = 'dark'; f.elements.height.value = '700';
+			f.dispatchEvent(new Event('input', {bubbles: true})); })()`),
+	))
+	snippet := evalString(t, ctx, fig+`.querySelector('.lab-embed textarea').value`)
+	t.Log(snippet)
+	for _, want := range []string{`<iframe src="` + site + `/embed/quorum.html?`, `sandbox="allow-scripts`, `height="700"`, `title="Quorum replication (Scaling Data lab)"`} {
+		require.Contains(t, snippet, want)
+	}
+	src := strings.ReplaceAll(snippet[len(`<iframe src="`):strings.Index(snippet, `" title=`)], "&amp;", "&")
+	for _, want := range []string{"lab=quorum", "w=3", "controls=0", "autoplay=1", "theme=dark", "seed=", "t="} {
+		require.Contains(t, src, want)
+	}
+
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Course</title><body style="margin:0"><h1>Week 3</h1>` + snippet + `<script>
+window.got = [];
+addEventListener('message', (e) => { window.got.push(e.data); });
+</script>`))
+	}))
+	t.Cleanup(host.Close)
+	phone := browsertest.Browser(t, 320, 800)
+	require.NoError(t, chromedp.Do(phone,
+		chromedp.Navigate(host.URL),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('iframe').scrollIntoView(); undefined`),
+		waitFor(`window.got.some(m => m.type === 'scalingdata:resize' && m.height > 200)`),
+		// It plays on from the shared moment: later metrics arrive by themselves.
+		waitFor(`(() => { const ts = window.got.filter(m => m.type === 'scalingdata:metrics').map(m => m.t); return ts.length > 1 && ts[ts.length-1] > ts[0]; })()`),
+	))
+	// The page itself at 320 px: no controls, dark, nothing wider than the frame.
+	require.NoError(t, chromedp.Do(phone,
+		chromedp.Navigate(src),
+		waitFor(`document.querySelector('.lab-frame')`),
+		// autoplay=1 plays on from the moment in the link.
+		waitFor(`document.querySelector('.lab-play').getAttribute('aria-pressed') === 'true'`),
+	))
+	fits, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= 320 &&
+		getComputedStyle(document.querySelector('.lab-controls')).display === 'none' &&
+		document.documentElement.dataset.theme === 'dark'`))
+	require.NoError(t, err)
+	require.True(t, fits, "the embed fits 320 px, hides its controls, and is dark")
+	shot, err := chromedp.Run(phone, chromedp.CaptureScreenshot())
+	require.NoError(t, err)
+	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "embed-snippet-320", shot)), 12)
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scaling-data/book/book"
 	"github.com/scaling-data/book/book/internal/browsertest"
+	"github.com/scaling-data/book/sim/labs"
 )
 
 // unzip extracts a zip into dir.
@@ -36,7 +37,8 @@ func unzip(t *testing.T, zipPath, dir string) {
 }
 
 // TestOfflineBundle unzips the offline bundle and reads it from file://:
-// pages, navigation, search, and a running lab, with no server at all.
+// pages, navigation, search, the lab in a chapter and every lab's embed
+// page, with no server at all.
 func TestOfflineBundle(t *testing.T) {
 	browsertest.Require(t)
 	cfg := browsertest.Config(t, "")
@@ -71,4 +73,14 @@ func TestOfflineBundle(t *testing.T) {
 	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
 	require.NoError(t, err)
 	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "offline-lab", shot)), 12)
+
+	// Every lab's embed page runs from file:// too.
+	for _, l := range labs.All() {
+		name := l.Schema.Name
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate("file://"+filepath.Join(filepath.Dir(index), "embed", name+".html")),
+			chromedp.Click(chromedp.CSS(`.lab-run`)),
+			waitFor(`Array.from(`+fig+`.querySelectorAll('[data-metric]')).every(d => d.textContent !== '–') && `+fig+`.querySelectorAll('.lab-log li').length > 0`),
+		), "embed/%s.html from file://", name)
+	}
 }

@@ -436,13 +436,15 @@
     const preset = $(target.form, '[name=preset]');
     if (preset) preset.value = '';
     target.syncBounds();
-    // A shared moment (t=, do=) opens paused at that moment.
+    // A shared moment (t=, do=) opens at that moment, paused, unless an
+    // embed asks to play on from it (autoplay=1).
     const moment = {};
     for (const k of ['t', 'do']) if (q.has(k)) moment[k] = q.get(k);
+    const shared = Object.keys(moment).length > 0;
     target.pendingMoment = moment;
-    if (!embed || q.get('autoplay') === '1' || Object.keys(moment).length) {
+    if (!embed || q.get('autoplay') === '1' || shared) {
       target.fig.scrollIntoView();
-      target.start(!Object.keys(moment).length && (!embed || q.get('autoplay') === '1'));
+      target.start(embed ? q.get('autoplay') === '1' : !shared);
     }
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
