@@ -43,6 +43,11 @@ type Canvas interface {
 	Text(x, y float64, s string, size float64, c color.RGBA, a Align)
 }
 
+// FontFamily is the typeface of every lab's text, as a CSS font-family
+// list: the page's own (book.css), so the SVG poster, the live canvas and
+// the prose around them match.
+const FontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', sans-serif"
+
 // Theme is the palette a view uses, so light and dark pages both read well.
 // Every state also has a shape or a label, so colour is never the only cue.
 type Theme struct {

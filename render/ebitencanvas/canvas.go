@@ -6,17 +6,11 @@
 package ebitencanvas
 
 import (
-	"image"
 	"image/color"
-	"image/draw"
 	"math"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
 
 	"github.com/scaling-data/book/render/canvas"
 )
@@ -136,118 +130,4 @@ func (c *Canvas) Polygon(pts []float64, s canvas.Style) {
 		dop.ColorScale.ScaleWithColor(s.Stroke)
 		vector.StrokePath(c.dst, &c.path, &vector.StrokeOptions{Width: c.f(s.StrokeWidth), LineJoin: vector.LineJoinRound}, dop)
 	}
-}
-
-func (c *Canvas) Text(x, y float64, s string, size float64, col color.RGBA, a canvas.Align) {
-	f := faceFor(size * c.scale)
-	w := f.width(s)
-	px := x * c.scale
-	switch a {
-	case canvas.Center:
-		px -= w / 2
-	case canvas.Right:
-		px -= w
-	}
-	// The text's vertical middle sits at y: baseline = y + (ascent-descent)/2.
-	py := y*c.scale + (f.ascent-f.descent)/2
-	var op ebiten.DrawImageOptions
-	prev := rune(-1)
-	for _, r := range s {
-		g := f.glyph(r)
-		if prev >= 0 {
-			px += f.kern(prev, r)
-		}
-		prev = r
-		if g.img != nil {
-			op.GeoM.Reset()
-			op.GeoM.Translate(math.Round(px)+float64(g.dx), math.Round(py)+float64(g.dy))
-			op.ColorScale.Reset()
-			op.ColorScale.ScaleWithColor(col)
-			c.dst.DrawImage(g.img, &op)
-		}
-		px += g.advance
-	}
-}
-
-// A face is the Go font at one pixel size, its glyphs rasterised once each
-// and kept as small images. (Ebiten's text package would do this too, but
-// it links a full text-shaping engine: a quarter of the lab binary.)
-type face struct {
-	font            font.Face
-	ascent, descent float64
-	glyphs          map[rune]glyph
-}
-
-type glyph struct {
-	img     *ebiten.Image // nil for blanks
-	dx, dy  int           // offset of img from the pen position
-	advance float64
-}
-
-// faces holds one face per device pixel size (rounded to a quarter pixel).
-var (
-	faces   = map[int]*face{}
-	regular *opentype.Font
-)
-
-func faceFor(px float64) *face {
-	key := int(px*4 + 0.5)
-	if f, ok := faces[key]; ok {
-		return f
-	}
-	if regular == nil {
-		var err error
-		regular, err = opentype.Parse(goregular.TTF)
-		if err != nil {
-			panic("ebitencanvas: embedded Go font: " + err.Error())
-		}
-	}
-	of, err := opentype.NewFace(regular, &opentype.FaceOptions{Size: float64(key) / 4, DPI: 72, Hinting: font.HintingNone})
-	if err != nil {
-		panic("ebitencanvas: " + err.Error())
-	}
-	m := of.Metrics()
-	f := &face{font: of, ascent: fixedToFloat(m.Ascent), descent: fixedToFloat(m.Descent), glyphs: map[rune]glyph{}}
-	faces[key] = f
-	return f
-}
-
-func fixedToFloat(x fixed.Int26_6) float64 { return float64(x) / 64 }
-
-func (f *face) glyph(r rune) glyph {
-	if g, ok := f.glyphs[r]; ok {
-		return g
-	}
-	dr, mask, maskp, adv, ok := f.font.Glyph(fixed.Point26_6{}, r)
-	if !ok {
-		dr, mask, maskp, adv, _ = f.font.Glyph(fixed.Point26_6{}, '?')
-	}
-	g := glyph{advance: fixedToFloat(adv), dx: dr.Min.X, dy: dr.Min.Y}
-	if !dr.Empty() && mask != nil {
-		alpha := image.NewAlpha(image.Rect(0, 0, dr.Dx(), dr.Dy()))
-		draw.Draw(alpha, alpha.Bounds(), mask, maskp, draw.Src)
-		rgba := image.NewRGBA(alpha.Bounds())
-		for i, a := range alpha.Pix {
-			rgba.Pix[4*i], rgba.Pix[4*i+1], rgba.Pix[4*i+2], rgba.Pix[4*i+3] = a, a, a, a
-		}
-		g.img = ebiten.NewImageFromImage(rgba)
-	}
-	f.glyphs[r] = g
-	return g
-}
-
-func (f *face) kern(a, b rune) float64 { return fixedToFloat(f.font.Kern(a, b)) }
-
-// width is the advance of s, kerning included.
-func (f *face) width(s string) float64 {
-	w := 0.0
-	prev := rune(-1)
-	for _, r := range s {
-		if prev >= 0 {
-			w += f.kern(prev, r)
-		}
-		w += f.glyph(r).advance
-		prev = r
-	}
-	return w
 }

@@ -69,8 +69,8 @@ func (c *Canvas) Text(x, y float64, s string, size float64, col color.RGBA, a ca
 // SVG returns the whole document. title becomes the accessible name.
 func (c *Canvas) SVG(title string) []byte {
 	var out bytes.Buffer
-	fmt.Fprintf(&out, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`+"\n",
-		num(c.w), num(c.h), num(c.w), num(c.h), html.EscapeString(title))
+	fmt.Fprintf(&out, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s" font-family="%s">`+"\n",
+		num(c.w), num(c.h), num(c.w), num(c.h), html.EscapeString(title), canvas.FontFamily) // FontFamily has no double quotes
 	fmt.Fprintf(&out, "<title>%s</title>\n", html.EscapeString(title))
 	out.Write(c.buf.Bytes())
 	out.WriteString("</svg>\n")
