@@ -276,10 +276,7 @@ func drawKeys(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Theme) 
 			from, ok1 := at(cols, f.From)
 			to, ok2 := at(cols, f.To)
 			if ok1 && ok2 {
-				x1, y1 := dotAt(m, from, i)
-				x2, y2 := dotAt(m, to, i)
-				p := easeInOut(float64(m.Since(f.At)) / float64(shard.FlightTime))
-				x, y := x1+(x2-x1)*p, y1+(y2-y1)*p
+				x, y := flightAt(m, th, from, to, f)
 				cv.Rect(x-2, y-2, 4, 4, canvas.Style{Fill: shardColor(th, f.To)})
 				continue
 			}
@@ -295,6 +292,15 @@ func drawKeys(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Theme) 
 		}
 		cv.Circle(x, y, dotR, canvas.Style{Fill: shardColor(th, owner)})
 	}
+}
+
+// flightAt is where key f.Index is drawn on its way between shards. With
+// reduced motion it rests halfway, as packets do in the other labs.
+func flightAt(m *shard.Model, th canvas.Theme, from, to column, f shard.Flight) (x, y float64) {
+	x1, y1 := dotAt(m, from, f.Index)
+	x2, y2 := dotAt(m, to, f.Index)
+	p := th.Travel(easeInOut(float64(m.Since(f.At)) / float64(shard.FlightTime)))
+	return x1 + (x2-x1)*p, y1 + (y2-y1)*p
 }
 
 func easeInOut(p float64) float64 {

@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,30 @@ func BenchmarkDraw1M(b *testing.B) {
 	for range b.N {
 		c := svg.New(640, 460)
 		View.Draw(c, m, canvas.Light)
+	}
+}
+
+// TestFlightsHonourReducedMotion: a key copied between shards glides from
+// one to the other, or with reduced motion rests halfway.
+func TestFlightsHonourReducedMotion(t *testing.T) {
+	m := replay(values("strategy=mod", "shards=3"), 1, 1100*time.Millisecond, lab.Input{At: time.Second, Action: "add"})()
+	flights := m.Flights()
+	require.NotEmpty(t, flights, "a rebalance is under way")
+	cols := columns(m)
+	for _, f := range flights[:min(5, len(flights))] {
+		from, ok1 := at(cols, f.From)
+		to, ok2 := at(cols, f.To)
+		require.True(t, ok1 && ok2)
+		x1, y1 := dotAt(m, from, f.Index)
+		x2, y2 := dotAt(m, to, f.Index)
+		still := canvas.Light
+		still.Still = true
+		x, y := flightAt(m, still, from, to, f)
+		require.InDelta(t, (x1+x2)/2, x, 1e-9)
+		require.InDelta(t, (y1+y2)/2, y, 1e-9)
+		x, _ = flightAt(m, canvas.Light, from, to, f)
+		if m.Since(f.At) < shard.FlightTime/4 {
+			require.Less(t, math.Abs(x-x1), math.Abs(x-x2), "early in its flight a key is nearer where it came from")
+		}
 	}
 }

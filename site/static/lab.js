@@ -272,6 +272,7 @@
           this.state = d;
           if (Array.isArray(d.targets)) this.setTargets(d.targets.map(String));
           this.setPlaying(!!d.playing);
+          this.fig.toggleAttribute('data-offscreen', !!d.offscreen); // idle until scrolled back
           this.scrub.disabled = !(d.horizon > 0);
           this.scrub.max = String(d.horizon || 0);
           if (document.activeElement !== this.scrub) this.scrub.value = String(d.t || 0);

@@ -272,11 +272,12 @@ func (c *Controller) flush(force bool) {
 		c.send("metrics", map[string]any{"values": vals, "t": ms(c.model.Now())})
 	}
 	state := map[string]any{
-		"playing": c.Running() || (c.playing && c.hidden),
-		"t":       ms(c.model.Now()),
-		"horizon": ms(c.horizon),
-		"done":    c.model.Done(),
-		"do":      FormatInputs(c.run.Inputs),
+		"playing":   c.Running() || (c.playing && c.hidden),
+		"offscreen": c.hidden,
+		"t":         ms(c.model.Now()),
+		"horizon":   ms(c.horizon),
+		"done":      c.model.Done(),
+		"do":        FormatInputs(c.run.Inputs),
 	}
 	if t, ok := c.model.(lab.Targets); ok {
 		state["targets"] = t.TargetNames()

@@ -84,13 +84,21 @@ func TestControllerPlaysAndPauses(t *testing.T) {
 	c.Tick(0.5)
 	require.Equal(t, 3*c.lab.Schema.TimeScale, c.Model().Now())
 
+	sent(c)
 	handle(t, c, `{"type":"scalingdata:pause","reason":"offscreen"}`)
 	at := c.Model().Now()
 	c.Tick(1)
 	require.Equal(t, at, c.Model().Now(), "offscreen labs do not move")
+	states := sent(c)["state"]
+	require.NotEmpty(t, states)
+	require.Equal(t, true, states[len(states)-1]["offscreen"], "the page learns the lab is idle offscreen")
+	require.Equal(t, true, states[len(states)-1]["playing"], "and that it plays on when back")
 	handle(t, c, `{"type":"scalingdata:resume"}`)
 	c.Tick(0.25)
 	require.Greater(t, c.Model().Now(), at)
+	states = sent(c)["state"]
+	require.NotEmpty(t, states)
+	require.Equal(t, false, states[len(states)-1]["offscreen"])
 
 	handle(t, c, `{"type":"scalingdata:pause"}`)
 	at = c.Model().Now()
