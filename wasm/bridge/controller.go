@@ -129,6 +129,7 @@ func (c *Controller) rebuild(m lab.Model) {
 func (c *Controller) seek(t time.Duration) {
 	t = min(max(t, 0), MaxSeek)
 	m, err := c.lab.Replay(c.run, t)
+	c.horizon = max(c.horizon, m.Now()) // a seek past the end extends the timeline
 	c.rebuild(m)
 	if err != nil {
 		c.notice(err.Error())

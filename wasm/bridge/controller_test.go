@@ -200,6 +200,13 @@ func TestControllerTimeTravel(t *testing.T) {
 	require.Len(t, again.Run().Inputs, 1)
 	require.Equal(t, "crash", again.Run().Inputs[0].Action)
 	require.Equal(t, 0, again.Run().Inputs[0].Arg)
+
+	// Seeking past the end of the timeline runs on to there and extends it.
+	handle(t, again, `{"type":"scalingdata:seek","value":30000}`)
+	require.Equal(t, 30*time.Second, again.Model().Now())
+	states := sent(again)["state"]
+	require.NotEmpty(t, states)
+	require.Equal(t, 30000.0, states[len(states)-1]["horizon"])
 }
 
 func TestParseInputs(t *testing.T) {
