@@ -11,6 +11,7 @@ import (
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/cap"
 	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/lab/labtest"
 )
 
 type scene struct {
@@ -29,13 +30,7 @@ func values(kv map[string]string) lab.Values {
 
 // replay builds a model, applies the inputs and advances to t.
 func replay(kv map[string]string, seed uint64, t time.Duration, inputs ...lab.Input) func() *cap.Model {
-	return func() *cap.Model {
-		m, err := cap.Lab.Replay(lab.Run{Values: values(kv), Seed: seed, Inputs: inputs}, t)
-		if err != nil {
-			panic(err)
-		}
-		return m.(*cap.Model)
-	}
+	return labtest.Replay[*cap.Model](cap.Lab, values(kv), seed, t, inputs...)
 }
 
 var scenes = []scene{

@@ -10,29 +10,14 @@ import (
 	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/lab/labtest"
 	"github.com/scaling-data/book/sim/multileader"
 )
 
-func values(kv ...string) lab.Values {
-	raw := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		raw[kv[i]] = kv[i+1]
-	}
-	v, err := multileader.Schema.Parse(raw)
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+func values(kv ...string) lab.Values { return labtest.Values(&multileader.Schema, kv...) }
 
 func replay(v lab.Values, seed uint64, t time.Duration, inputs ...lab.Input) func() *multileader.Model {
-	return func() *multileader.Model {
-		m, err := multileader.Lab.Replay(lab.Run{Values: v, Seed: seed, Inputs: inputs}, t)
-		if err != nil {
-			panic(err)
-		}
-		return m.(*multileader.Model)
-	}
+	return labtest.Replay[*multileader.Model](multileader.Lab, v, seed, t, inputs...)
 }
 
 var scenes = []struct {

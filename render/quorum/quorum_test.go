@@ -11,6 +11,7 @@ import (
 	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/lab/labtest"
 	"github.com/scaling-data/book/sim/quorum"
 )
 
@@ -42,16 +43,9 @@ func values(kv ...any) lab.Values {
 	return v
 }
 
-// replay builds a model from its values and seed, then applies the inputs
 // and advances to t.
 func replay(v lab.Values, seed uint64, t time.Duration, inputs ...lab.Input) func() *quorum.Model {
-	return func() *quorum.Model {
-		m, err := quorum.Lab.Replay(lab.Run{Values: v, Seed: seed, Inputs: inputs}, t)
-		if err != nil {
-			panic(err)
-		}
-		return m.(*quorum.Model)
-	}
+	return labtest.Replay[*quorum.Model](quorum.Lab, v, seed, t, inputs...)
 }
 
 var scenes = []scene{

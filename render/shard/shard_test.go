@@ -12,31 +12,23 @@ import (
 	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/lab/labtest"
 	"github.com/scaling-data/book/sim/shard"
 )
 
+// values takes "name=value" strings.
 func values(kv ...string) lab.Values {
-	raw := map[string]string{}
+	var pairs []string
 	for _, s := range kv {
 		k, v, _ := strings.Cut(s, "=")
-		raw[k] = v
+		pairs = append(pairs, k, v)
 	}
-	v, err := shard.Schema.Parse(raw)
-	if err != nil {
-		panic(err)
-	}
-	return v
+	return labtest.Values(&shard.Schema, pairs...)
 }
 
 // replay builds a model and applies the inputs, advancing to t.
 func replay(v lab.Values, seed uint64, t time.Duration, inputs ...lab.Input) func() *shard.Model {
-	return func() *shard.Model {
-		m, err := shard.Lab.Replay(lab.Run{Values: v, Seed: seed, Inputs: inputs}, t)
-		if err != nil {
-			panic(err)
-		}
-		return m.(*shard.Model)
-	}
+	return labtest.Replay[*shard.Model](shard.Lab, v, seed, t, inputs...)
 }
 
 var scenes = []struct {

@@ -10,32 +10,17 @@ import (
 	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/lab/labtest"
 	tt "github.com/scaling-data/book/sim/truetime"
 )
 
 // values returns the defaults with the given changes, parsed as a URL
 // would be.
-func values(kv ...string) lab.Values {
-	raw := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		raw[kv[i]] = kv[i+1]
-	}
-	v, err := tt.Schema.Parse(raw)
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+func values(kv ...string) lab.Values { return labtest.Values(&tt.Schema, kv...) }
 
 // replay builds a model and advances it to t, applying the inputs.
 func replay(v lab.Values, seed uint64, t time.Duration, inputs ...lab.Input) func() *tt.Model {
-	return func() *tt.Model {
-		m, err := tt.Lab.Replay(lab.Run{Values: v, Seed: seed, Inputs: inputs}, t)
-		if err != nil {
-			panic(err)
-		}
-		return m.(*tt.Model)
-	}
+	return labtest.Replay[*tt.Model](tt.Lab, v, seed, t, inputs...)
 }
 
 // firstViolation advances a model until its first out-of-order
