@@ -66,7 +66,7 @@ scorm: $(WASM)
 # `scalingdata serve --open` is all an offline reader needs.
 release: build
 	rm -rf book/embedded/site && mkdir -p book/embedded/site
-	cd public && find . -type f ! -name '*.gz' -exec cp --parents {} ../book/embedded/site/ \;
+	cd public && find . -type f -exec cp --parents {} ../book/embedded/site/ \;
 	@mkdir -p dist
 	for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \

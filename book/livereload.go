@@ -2,6 +2,7 @@ package book
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -32,13 +33,20 @@ func NewLiveReload(cfg Config, buildID string) *LiveReload {
 	return &LiveReload{cfg: cfg, clients: map[chan event]bool{}, build: buildID}
 }
 
-// ServeHTTP is the /__livereload event stream.
+// ServeHTTP is the /__livereload event stream. Like the development
+// server's pages, it answers only to loopback Host names.
 func (l *LiveReload) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !LoopbackHost(r.Host) {
+		http.Error(w, "the development server answers only to localhost", http.StatusMisdirectedRequest)
+		return
+	}
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
+	// The stream lives as long as the page: lift the server's write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	ch := make(chan event, 4)
@@ -58,10 +66,21 @@ func (l *LiveReload) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case e := <-ch:
-			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.name, strings.ReplaceAll(e.data, "\n", "\ndata: "))
+			_, _ = io.WriteString(w, sseEvent(e))
 			flusher.Flush()
 		}
 	}
+}
+
+// sseEvent frames one server-sent event. Every line break in the data (a
+// build error's \r\n, \r or \n: all three end a line in the protocol)
+// becomes its own data: line, so the text arrives whole and the stream's
+// framing holds.
+func sseEvent(e event) string {
+	data := strings.ReplaceAll(e.data, "\r\n", "\n")
+	data = strings.ReplaceAll(data, "\r", "\n")
+	name := strings.NewReplacer("\r", "", "\n", "").Replace(e.name)
+	return "event: " + name + "\ndata: " + strings.ReplaceAll(data, "\n", "\ndata: ") + "\n\n"
 }
 
 func (l *LiveReload) broadcast(e event) {

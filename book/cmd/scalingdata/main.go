@@ -117,7 +117,7 @@ func serve(args []string) error {
 			return err
 		}
 		fmt.Printf("built %d pages in %v\n", res.Pages, time.Since(start).Round(time.Millisecond))
-		site, buildID = os.DirFS(cfg.Out), res.ID
+		site, buildID = book.DirFS(cfg.Out), res.ID // no symlinks out of it
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -129,7 +129,9 @@ func serve(args []string) error {
 		openBrowser(url)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", book.Handler(site))
+	// The development server sends no CORS and answers only to loopback
+	// Host names; the public one lets other origins read the lab binary.
+	mux.Handle("/", book.HandlerWith(site, book.ServeOptions{Dev: *dev}))
 	if *dev && site != embedded.FS {
 		lr := book.NewLiveReload(*cfg, buildID)
 		lr.OnBuild = func(took time.Duration, err error) {
@@ -143,11 +145,7 @@ func serve(args []string) error {
 		go lr.Watch(100*time.Millisecond, make(chan struct{}))
 		fmt.Println("watching", cfg.Chapters, "for changes")
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return book.Serve(book.Server(mux), ln, book.MaxConns)
 }
 
 func bundle(args []string) error {
