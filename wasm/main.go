@@ -7,7 +7,6 @@ package main
 
 import (
 	"net/url"
-	"sync"
 	"syscall/js"
 	"time"
 
@@ -24,10 +23,9 @@ type game struct {
 	ctrl   *bridge.Controller
 	w, h   float64 // the lab's logical size
 	cv     *ebitencanvas.Canvas
-	mu     sync.Mutex
-	inbox  [][]byte
-	redraw bool // the screen was resized: draw even if the model did not change
-	lw, lh int  // the last layout size
+	inbox  bridge.Inbox // bounded; a seek replaces the seek queued before it
+	redraw bool         // the screen was resized: draw even if the model did not change
+	lw, lh int          // the last layout size
 	last   time.Time
 	frames int // pictures drawn (Draw calls that painted), for measurements
 }
@@ -46,21 +44,12 @@ var framesDrawn = func() js.Value {
 // in the background does not jump ahead.
 const maxTick = 250 * time.Millisecond
 
-func (g *game) receive(data []byte) {
-	g.mu.Lock()
-	g.inbox = append(g.inbox, data)
-	g.mu.Unlock()
-}
-
 func (g *game) Update() error {
-	g.mu.Lock()
-	inbox := g.inbox
-	g.inbox = nil
-	g.mu.Unlock()
-	for _, data := range inbox {
-		if m, err := bridge.Decode(data); err == nil {
-			g.ctrl.Handle(m)
-		}
+	// A bounded batch of messages per frame, then one slice of any seek
+	// (Tick): no message, however many, holds the frame for long.
+	msgs, _ := g.inbox.Take()
+	for _, m := range msgs {
+		g.ctrl.Handle(m)
 	}
 	// Virtual time follows the wall clock, not the frame count: a slow
 	// renderer (software GL) shows fewer frames of the same run.
@@ -129,7 +118,7 @@ func main() {
 	g := &game{ctrl: bridge.New(l, view, q), w: float64(l.Schema.Width), h: float64(l.Schema.Height)}
 	listen := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) == 1 && args[0].Type() == js.TypeString {
-			g.receive([]byte(args[0].String()))
+			g.inbox.Push([]byte(args[0].String()))
 		}
 		return nil
 	})

@@ -21,6 +21,12 @@ import (
 // (lab.Run), so any moment can be rebuilt by replaying it. Seeking back
 // shows the past; playing or acting from there forks the run, dropping the
 // inputs that came after.
+//
+// No message or link can freeze the page: a seek is replayed in slices of
+// at most SliceBudget of wall time, one per Tick (frame), while the page
+// is told the progress (state.seekTo, state.seekAt); a later seek replaces
+// a pending one (continuing it when it goes further); a seek message goes
+// at most SeekAhead past the end of the run.
 type Controller struct {
 	lab     lab.Lab
 	view    render.View
@@ -38,7 +44,37 @@ type Controller struct {
 	lastState string
 	lastMet   string
 	out       [][]byte
+
+	pending *replay          // a seek being replayed, a slice per Tick
+	clock   func() time.Time // wall clock for slice budgets (tests fake it)
+	step    time.Duration    // virtual time per Advance in a slice, adapted to its cost
 }
+
+// replay is a seek in progress: a fresh model advanced towards to, with
+// the run's inputs applied at their times.
+type replay struct {
+	to     time.Duration
+	model  lab.Model
+	inputs []lab.Input // the run's inputs, sorted
+	next   int         // the first input not yet applied
+	errs   []string
+}
+
+// SliceBudget is the wall time one Tick may spend replaying a seek: well
+// under a frame (16.7 ms at 60 Hz), as a same-origin frame shares the
+// page's main thread.
+const SliceBudget = 6 * time.Millisecond
+
+// SeekAhead is how far past the end of the run (its horizon) a seek
+// message may ask the lab to run on.
+const SeekAhead = time.Minute
+
+// Step sizes of a replay slice: adapted between these so one Advance
+// stays a small part of SliceBudget.
+const (
+	minStep = time.Millisecond
+	maxStep = time.Minute
+)
 
 // metricsEvery is how often (wall seconds) metrics and state may be sent.
 const metricsEvery = 0.1
@@ -73,6 +109,8 @@ func New(l lab.Lab, v render.View, q url.Values) *Controller {
 		run:     lab.Run{Values: vals, Seed: seed},
 		theme:   canvas.ThemeNamed(q.Get("theme")),
 		playing: q.Get("autoplay") == "1",
+		clock:   time.Now,
+		step:    time.Second,
 	}
 	c.theme.Still = q.Get("motion") == "reduce"
 	c.restart()
@@ -109,6 +147,7 @@ func lastInput(in []lab.Input) time.Duration {
 
 // restart begins the run again from time zero with no recorded inputs.
 func (c *Controller) restart() {
+	c.pending = nil
 	c.run.Inputs = nil
 	c.horizon = 0
 	c.rebuild(c.lab.New(c.run.Values, c.run.Seed))
@@ -124,15 +163,65 @@ func (c *Controller) rebuild(m lab.Model) {
 	c.flush(true)
 }
 
-// seek rebuilds the run at virtual time t by replaying it (inputs after t
-// are kept, so seeking forward again redoes them).
+// seek starts rebuilding the run at virtual time t by replaying it (inputs
+// after t are kept, so seeking forward again redoes them). Tick replays it
+// a slice at a time; the picture stays on the present until it is done. A
+// pending replay that has not passed t goes on towards the new time.
 func (c *Controller) seek(t time.Duration) {
 	t = min(max(t, 0), MaxSeek)
-	m, err := c.lab.Replay(c.run, t)
-	c.horizon = max(c.horizon, m.Now()) // a seek past the end extends the timeline
-	c.rebuild(m)
-	if err != nil {
-		c.notice(err.Error())
+	if r := c.pending; r != nil && r.model.Now() <= t {
+		r.to = t
+		return
+	}
+	inputs := slices.Clone(c.run.Inputs)
+	slices.SortStableFunc(inputs, func(a, b lab.Input) int { return int(a.At - b.At) })
+	c.pending = &replay{to: t, model: c.lab.New(c.run.Values, c.run.Seed), inputs: inputs}
+}
+
+// Seeking reports whether a seek is still being replayed.
+func (c *Controller) Seeking() bool { return c.pending != nil }
+
+// replaySlice advances the pending seek for at most SliceBudget of wall
+// time (at least one step), and installs the model when it arrives.
+func (c *Controller) replaySlice() {
+	r := c.pending
+	start := c.clock()
+	for {
+		now := r.model.Now()
+		target := min(now+c.step, r.to)
+		if r.next < len(r.inputs) && r.inputs[r.next].At <= target {
+			in := r.inputs[r.next]
+			r.model.Advance(in.At)
+			if err := r.model.Do(in.Action, in.Arg); err != nil {
+				r.errs = append(r.errs, fmt.Sprintf("at %v: %v", in.At, err))
+			}
+			r.next++
+		} else {
+			r.model.Advance(target)
+		}
+		if r.model.Now() >= r.to && (r.next >= len(r.inputs) || r.inputs[r.next].At > r.to) {
+			break
+		}
+		spent := c.clock().Sub(start)
+		// Keep one step well inside the budget: grow it while steps are
+		// cheap, shrink it when one took a large part of the budget.
+		if spent < SliceBudget/16 {
+			c.step = min(c.step*2, maxStep)
+		} else if spent > SliceBudget/2 {
+			c.step = max(c.step/2, minStep)
+		}
+		if spent >= SliceBudget {
+			return
+		}
+	}
+	c.pending = nil
+	c.horizon = max(c.horizon, r.model.Now()) // a seek past the end extends the timeline
+	c.rebuild(r.model)
+	if len(r.errs) > 0 {
+		c.notice("replay: " + strings.Join(r.errs, "; "))
+	}
+	if c.playing {
+		c.fork() // play was pressed during the replay: go on from here
 	}
 }
 
@@ -163,6 +252,10 @@ func (c *Controller) Handle(m Msg) {
 	case "action":
 		c.act(m.Name, m.Arg)
 	case "play":
+		if c.pending != nil {
+			c.playing = true // from where the replay arrives
+			break
+		}
 		if c.model.Done() {
 			c.restart()
 		}
@@ -178,8 +271,9 @@ func (c *Controller) Handle(m Msg) {
 		c.hidden = false
 	case "step":
 		c.playing = false
+		c.pending = nil // the reader acts on what they see
 		c.fork()
-		c.step()
+		c.stepEvent()
 	case "reset":
 		c.restart()
 	case "speed":
@@ -189,7 +283,12 @@ func (c *Controller) Handle(m Msg) {
 		c.restart()
 	case "seek":
 		c.playing = false
-		c.seek(time.Duration(m.Value * float64(time.Millisecond)))
+		t := time.Duration(m.Value * float64(time.Millisecond))
+		if limit := max(c.horizon, c.model.Now()) + SeekAhead; t > limit {
+			c.notice(fmt.Sprintf("a seek to %v is past the end of the run; going to %v", t, limit))
+			t = limit
+		}
+		c.seek(t)
 	case "theme":
 		still := c.theme.Still
 		c.theme = canvas.ThemeNamed(m.Theme)
@@ -211,6 +310,7 @@ func (c *Controller) Handle(m Msg) {
 }
 
 func (c *Controller) act(name string, arg int) {
+	c.pending = nil // the reader acts on what they see
 	c.fork()
 	if err := c.model.Do(name, arg); err != nil {
 		c.notice(err.Error())
@@ -220,8 +320,8 @@ func (c *Controller) act(name string, arg int) {
 	c.dirty = true
 }
 
-// step advances to the next narrated event (or at most one virtual minute).
-func (c *Controller) step() {
+// stepEvent advances to the next narrated event (or at most one virtual minute).
+func (c *Controller) stepEvent() {
 	start := c.model.Log().Seq()
 	for i := 0; i < 60000 && c.model.Log().Seq() == start && !c.model.Done(); i++ {
 		c.model.Advance(c.model.Now() + time.Millisecond)
@@ -231,12 +331,15 @@ func (c *Controller) step() {
 }
 
 // Running reports whether virtual time is moving.
-func (c *Controller) Running() bool { return c.playing && !c.hidden }
+func (c *Controller) Running() bool { return c.playing && !c.hidden && c.pending == nil }
 
-// Tick advances virtual time by dt wall seconds (when running) and queues
-// messages for the page.
+// Tick advances virtual time by dt wall seconds (when running), or replays
+// one slice of a pending seek (when visible), and queues messages for the
+// page.
 func (c *Controller) Tick(dt float64) {
-	if c.Running() {
+	if c.pending != nil && !c.hidden {
+		c.replaySlice()
+	} else if c.Running() {
 		d := time.Duration(dt * c.speed * float64(c.lab.Schema.TimeScale))
 		c.model.Advance(c.model.Now() + d)
 		c.horizon = max(c.horizon, c.model.Now())
@@ -282,6 +385,10 @@ func (c *Controller) flush(force bool) {
 	}
 	if t, ok := c.model.(lab.Targets); ok {
 		state["targets"] = t.TargetNames()
+	}
+	if r := c.pending; r != nil {
+		state["seekTo"] = ms(r.to)
+		state["seekAt"] = ms(r.model.Now())
 	}
 	if key := fmt.Sprint(state); key != c.lastState {
 		c.lastState = key

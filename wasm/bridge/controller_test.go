@@ -48,6 +48,15 @@ func handle(t *testing.T, c *Controller, msg string) {
 	c.Handle(m)
 }
 
+// settle ticks (as frames do) until a pending seek has been replayed.
+func settle(t *testing.T, c *Controller) {
+	t.Helper()
+	for i := 0; c.Seeking(); i++ {
+		require.Less(t, i, 100000, "the seek never arrives")
+		c.Tick(0)
+	}
+}
+
 func TestControllerStartsFromQuery(t *testing.T) {
 	c := newQuorum(t, "lab=quorum&n=5&w=3&r=3&seed=9&autoplay=1")
 	require.Equal(t, "lab=quorum&n=5&r=3&w=3&seed=9", c.Query())
@@ -182,6 +191,7 @@ func TestControllerTimeTravel(t *testing.T) {
 	link := c.Query() + "&do=" + FormatInputs(c.Run().Inputs) + "&t=" + strconv.FormatFloat(ms(at), 'f', -1, 64)
 
 	again := newQuorum(t, link)
+	settle(t, again)
 	require.Equal(t, at, again.Model().Now(), "the link reopens the same moment")
 	require.Equal(t, metrics, fmt.Sprint(again.Model().Metrics()), "and the same run")
 	require.Equal(t, c.Run().Inputs, again.Run().Inputs)
@@ -189,13 +199,16 @@ func TestControllerTimeTravel(t *testing.T) {
 
 	// Seek back before the crash: the crash is still ahead.
 	handle(t, again, `{"type":"scalingdata:seek","value":100}`)
+	settle(t, again)
 	require.Equal(t, 100*time.Millisecond, again.Model().Now())
 	require.Len(t, again.Run().Inputs, 1)
 	handle(t, again, `{"type":"scalingdata:seek","value":`+strconv.FormatFloat(ms(at), 'f', -1, 64)+`}`)
+	settle(t, again)
 	require.Equal(t, metrics, fmt.Sprint(again.Model().Metrics()), "seeking forward redoes the inputs")
 
 	// Seek back and act: the future is forked away.
 	handle(t, again, `{"type":"scalingdata:seek","value":100}`)
+	settle(t, again)
 	handle(t, again, `{"type":"scalingdata:action","name":"crash","arg":0}`)
 	require.Len(t, again.Run().Inputs, 1)
 	require.Equal(t, "crash", again.Run().Inputs[0].Action)
@@ -203,6 +216,7 @@ func TestControllerTimeTravel(t *testing.T) {
 
 	// Seeking past the end of the timeline runs on to there and extends it.
 	handle(t, again, `{"type":"scalingdata:seek","value":30000}`)
+	settle(t, again)
 	require.Equal(t, 30*time.Second, again.Model().Now())
 	states := sent(again)["state"]
 	require.NotEmpty(t, states)
@@ -256,6 +270,7 @@ func FuzzQuery(f *testing.F) {
 		}
 		c := New(l, v, q)
 		require.NoError(t, l.Schema.Check(c.Run().Values))
+		settle(t, c) // the link's moment, replayed a slice per frame
 		c.Tick(0.5)
 		c.Draw(svg.New(float64(l.Schema.Width), float64(l.Schema.Height)))
 	})

@@ -10,12 +10,15 @@
 //	speed   {value: 0.25…8}
 //	seed    {value: 0…2^32-1}
 //	seek    {value: ms}                   replay the run to that virtual time
+//	                                      (at most SeekAhead past its end), a
+//	                                      slice per frame; the latest wins
 //	motion  {value: "reduce"|"no-preference"}
 //	theme   {value: "light"|"dark"}
 //	click   {x, y}                        fractions of the canvas (0…1)
 //
-// Messages to the page: ready, restart (new run: clear the log), state,
-// metrics, events, notice, error.
+// Messages to the page: ready, restart (new run: clear the log), state
+// (seekTo and seekAt while a seek is being replayed), metrics, events,
+// notice, error.
 package bridge
 
 import (
