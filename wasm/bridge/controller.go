@@ -45,9 +45,10 @@ type Controller struct {
 	lastMet   string
 	out       [][]byte
 
-	pending *replay          // a seek being replayed, a slice per Tick
-	clock   func() time.Time // wall clock for slice budgets (tests fake it)
-	step    time.Duration    // virtual time per Advance in a slice, adapted to its cost
+	pending   *replay          // a seek being replayed, a slice per Tick
+	clock     func() time.Time // wall clock for slice budgets (tests fake it)
+	step      time.Duration    // virtual time per Advance in a slice, adapted to its cost
+	lastSlice time.Time        // when the last slice ended
 }
 
 // replay is a seek in progress: a fresh model advanced towards to, with
@@ -182,10 +183,17 @@ func (c *Controller) seek(t time.Duration) {
 func (c *Controller) Seeking() bool { return c.pending != nil }
 
 // replaySlice advances the pending seek for at most SliceBudget of wall
-// time (at least one step), and installs the model when it arrives.
+// time, and no longer than the time since the last slice (Ticks that come
+// in a burst, as Ebiten catches up after a slow frame, get one step each),
+// and installs the model when it arrives.
 func (c *Controller) replaySlice() {
 	r := c.pending
 	start := c.clock()
+	budget := SliceBudget
+	if !c.lastSlice.IsZero() {
+		budget = min(budget, start.Sub(c.lastSlice))
+	}
+	defer func() { c.lastSlice = c.clock() }()
 	for {
 		now := r.model.Now()
 		target := min(now+c.step, r.to)
@@ -210,7 +218,7 @@ func (c *Controller) replaySlice() {
 		} else if spent > SliceBudget/2 {
 			c.step = max(c.step/2, minStep)
 		}
-		if spent >= SliceBudget {
+		if spent >= budget {
 			return
 		}
 	}

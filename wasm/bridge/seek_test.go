@@ -16,8 +16,9 @@ const heavy = "lab=quorum&nodes=9&n=9&w=9&r=9&clients=4&think=0&latency=1&antien
 
 // costClock fakes the wall clock so replay work costs wall time in
 // proportion to the virtual time replayed (perVirtualSecond each): a slice
-// budget then bounds the virtual time one frame replays.
-func costClock(c *Controller, perVirtualSecond time.Duration) {
+// budget then bounds the virtual time one frame replays. Calling the
+// returned function lets a frame's time pass.
+func costClock(c *Controller, perVirtualSecond time.Duration) (frame func(time.Duration)) {
 	var wall time.Duration
 	var last time.Duration
 	var model any
@@ -32,6 +33,7 @@ func costClock(c *Controller, perVirtualSecond time.Duration) {
 		}
 		return time.Unix(0, 0).Add(wall)
 	}
+	return func(d time.Duration) { wall += d }
 }
 
 // TestSeekReplaysInSlices: a share link an hour in (24 h in the browser)
@@ -48,11 +50,12 @@ func TestSeekReplaysInSlices(t *testing.T) {
 	// 0.1 ms of wall time per virtual second is what a 24-hour replay
 	// costing 9.4 s in the browser works out to.
 	const cost = 100 * time.Microsecond
-	costClock(c, cost)
+	frame := costClock(c, cost)
 	frames := 0
 	var progress []float64
 	for c.Seeking() {
 		before := c.pending.model.Now()
+		frame(16 * time.Millisecond)
 		c.Tick(1.0 / 60)
 		frames++
 		after := c.Model().Now()
@@ -85,6 +88,24 @@ func TestSeekReplaysInSlices(t *testing.T) {
 	require.Equal(t, fmt.Sprint(want.Metrics()), fmt.Sprint(c.Model().Metrics()), "slices replay the same run")
 	require.Equal(t, q.Get("do"), FormatInputs(c.Run().Inputs))
 	require.False(t, c.Running(), "a shared moment opens paused")
+}
+
+// TestSeekBurst: Ticks that come without time passing (Ebiten catching up
+// after a slow frame) replay one step each, not a budget each.
+func TestSeekBurst(t *testing.T) {
+	c := newQuorum(t, heavy+"&t=3600000")
+	const cost = 100 * time.Microsecond
+	frame := costClock(c, cost)
+	frame(16 * time.Millisecond)
+	c.Tick(0)
+	first := c.pending.model.Now()
+	require.Greater(t, first, 10*time.Second, "a frame's first slice uses its budget")
+	for range 5 {
+		before := c.pending.model.Now()
+		c.Tick(0)
+		require.LessOrEqual(t, c.pending.model.Now()-before, maxStep, "a burst Tick does one step")
+		require.LessOrEqual(t, time.Duration(float64(c.pending.model.Now()-before)/float64(time.Second)*float64(cost)), SliceBudget/2)
+	}
 }
 
 // TestSeekLatestWins: thirty seeks in a row cost one replay, to the last
