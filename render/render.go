@@ -23,6 +23,29 @@ type View struct {
 	// Describe is a short text alternative of the current state for screen
 	// readers: "5 nodes, 1 down (C). Last read x=3 fresh."
 	Describe func(m lab.Model) string
+	// Narrow is the logical size of the view's narrow layout (width
+	// canvas.NarrowWidth; diagram and panel stacked), drawn when the
+	// canvas is narrower on screen than the schema's Width. Draw tells the
+	// layouts apart with canvas.Narrow. Zero: the view has only its wide
+	// layout.
+	Narrow canvas.Size
+}
+
+// Size is the logical size the view draws at on a canvas cssW CSS pixels
+// wide, and whether it is the narrow layout (see canvas.Pick).
+func (v View) Size(s *lab.Schema, cssW float64) (canvas.Size, bool) {
+	return canvas.Pick(cssW, canvas.Size{W: float64(s.Width), H: float64(s.Height)}, v.Narrow)
+}
+
+// Paint draws the model on c the way readers see it: through a
+// canvas.Layered, so labels sit above traffic (with a halo where they
+// meet). It returns the Layered, which records the labels, the traffic's
+// glyphs and the smallest text drawn.
+func (v View) Paint(c canvas.Canvas, m lab.Model, th canvas.Theme) *canvas.Layered {
+	l := canvas.NewLayered(c)
+	v.Draw(l, m, th)
+	l.Flush()
+	return l
 }
 
 // Flight is how far along its link a message is drawn at now: 0 at its

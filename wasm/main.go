@@ -21,7 +21,7 @@ import (
 // game adapts the bridge's Controller to Ebiten.
 type game struct {
 	ctrl   *bridge.Controller
-	w, h   float64 // the lab's logical size
+	w, h   float64 // the lab's logical size (its wide or narrow layout)
 	cv     *ebitencanvas.Canvas
 	inbox  bridge.Inbox // bounded; a seek replaces the seek queued before it
 	redraw bool         // the screen was resized: draw even if the model did not change
@@ -84,8 +84,12 @@ func (g *game) Draw(screen *ebiten.Image) {
 	g.ctrl.Draw(g.cv)
 }
 
-// Layout renders at device resolution, keeping the lab's aspect ratio.
+// Layout renders at device resolution. outsideW is the canvas's CSS width:
+// the controller picks the lab's wide or narrow layout for it (the page
+// shows the poster of the same layout, so the frame already has its shape).
 func (g *game) Layout(outsideW, outsideH int) (int, int) {
+	size := g.ctrl.Layout(float64(outsideW))
+	g.w, g.h = size.W, size.H
 	scale := ebiten.Monitor().DeviceScaleFactor()
 	sw := int(float64(outsideW) * scale)
 	sh := int(float64(outsideH) * scale)
@@ -115,7 +119,8 @@ func main() {
 		send(bridge.Encode("error", map[string]any{"text": "no lab called \"" + name + "\""}))
 		return
 	}
-	g := &game{ctrl: bridge.New(l, view, q), w: float64(l.Schema.Width), h: float64(l.Schema.Height)}
+	ctrl := bridge.New(l, view, q)
+	g := &game{ctrl: ctrl, w: ctrl.Size().W, h: ctrl.Size().H}
 	listen := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) == 1 && args[0].Type() == js.TypeString {
 			g.inbox.Push([]byte(args[0].String()))

@@ -23,7 +23,10 @@ type Canvas struct {
 	path  vector.Path
 }
 
-var _ canvas.Canvas = (*Canvas)(nil)
+var (
+	_ canvas.Canvas     = (*Canvas)(nil)
+	_ canvas.HaloTexter = (*Canvas)(nil)
+)
 
 // New returns a canvas over dst whose logical size is w×h.
 func New(dst *ebiten.Image, w, h float64) *Canvas {

@@ -20,6 +20,25 @@ import (
 // it), text is crisp at any device pixel ratio, and the live lab uses the
 // same typeface as its SVG poster and the page around it.
 func (c *Canvas) Text(x, y float64, s string, size float64, col color.RGBA, a canvas.Align) {
+	c.text(x, y, s, size, col, a, nil)
+}
+
+// haloOffsets are where the halo's copies of a text go, in device px
+// (scaled by the device pixel ratio): a ring around the text.
+var haloOffsets = [][2]float64{{-1, -1}, {0, -1.4}, {1, -1}, {-1.4, 0}, {1.4, 0}, {-1, 1}, {0, 1.4}, {1, 1}}
+
+// TextHalo draws the text over copies of itself in the halo colour.
+func (c *Canvas) TextHalo(x, y float64, s string, size float64, col, halo color.RGBA, a canvas.Align) {
+	c.text(x, y, s, size, col, a, &halo)
+}
+
+func (c *Canvas) text(x, y float64, s string, size float64, col color.RGBA, a canvas.Align, halo *color.RGBA) {
+	if halo != nil {
+		d := max(1, c.scale)
+		for _, o := range haloOffsets {
+			c.text(x+o[0]*d/c.scale, y+o[1]*d/c.scale, s, size, *halo, a, nil)
+		}
+	}
 	f := faceFor(size * c.scale)
 	if f == nil {
 		return

@@ -242,10 +242,10 @@ func drawTreeNode(c canvas.Canvas, th canvas.Theme, s *quorum.Session, node, lev
 		c.Circle(x, y, 3, canvas.Style{Fill: mix(th.Muted, th.Background, 0.4)})
 	case s.Differ[node]:
 		c.Rect(x-r, y-r, 2*r, 2*r, canvas.Style{Fill: th.Bad})
-		c.Text(x, y, "≠", 10, th.Background, canvas.Center)
+		c.Text(x, y, "≠", 11, th.Background, canvas.Center)
 	case level == 0 || s.Differ[(node-1)/2]:
 		c.Circle(x, y, r, canvas.Style{Fill: th.Background, Stroke: th.OK, StrokeWidth: 1.5})
-		c.Text(x, y, "=", 10, th.OK, canvas.Center)
+		c.Text(x, y, "=", 11, th.OK, canvas.Center)
 	default: // below an equal hash: never compared
 		c.Circle(x, y, 3, canvas.Style{Fill: mix(th.Muted, th.Background, 0.4)})
 	}

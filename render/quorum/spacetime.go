@@ -88,9 +88,9 @@ func drawSpaceTime(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 		x := tx(a.At)
 		c.Line(x, y-h*0.35, x, y+h*0.35, canvas.Style{Stroke: th.Write, StrokeWidth: 1.5})
 		label := fmt.Sprintf("%s%d", m.Keys()[a.Key], a.Version)
-		if x-lastLabel[a.Node] > textWidth(label, 10)+4 && h >= 12 {
-			c.Text(x+2, y, label, 10, th.Muted, canvas.Left)
-			lastLabel[a.Node] = x + textWidth(label, 10)
+		if x-lastLabel[a.Node] > textWidth(label, 11)+4 && h >= 12 && x+2+textWidth(label, 11) <= laneR+8 {
+			c.Text(x+2, y, label, 11, th.Muted, canvas.Left)
+			lastLabel[a.Node] = x + textWidth(label, 11)
 		}
 	}
 
@@ -175,7 +175,7 @@ func drawInterval(c canvas.Canvas, m *quorum.Model, th canvas.Theme, op quorum.O
 		textCol = th.Bad
 	}
 	c.Rect(x0, y-bh/2, w, bh, s)
-	if textWidth(label, 10)+4 <= w {
-		c.Text(x0+w/2, y, label, 10, textCol, canvas.Center)
+	if textWidth(label, 11)+4 <= w {
+		c.Text(x0+w/2, y, label, 11, textCol, canvas.Center)
 	}
 }

@@ -19,7 +19,10 @@ type Canvas struct {
 	buf  bytes.Buffer
 }
 
-var _ canvas.Canvas = (*Canvas)(nil)
+var (
+	_ canvas.Canvas     = (*Canvas)(nil)
+	_ canvas.HaloTexter = (*Canvas)(nil)
+)
 
 // New returns an empty canvas of the given logical size.
 func New(w, h float64) *Canvas { return &Canvas{w: w, h: h} }
@@ -55,15 +58,25 @@ func (c *Canvas) Polygon(pts []float64, s canvas.Style) {
 }
 
 func (c *Canvas) Text(x, y float64, s string, size float64, col color.RGBA, a canvas.Align) {
-	anchor := "start"
+	fmt.Fprintf(&c.buf, `<text x="%s" y="%s" font-size="%s" fill="%s" text-anchor="%s" dominant-baseline="central">%s</text>`+"\n",
+		num(x), num(y), num(size), hex(col), anchorOf(a), html.EscapeString(s))
+}
+
+// TextHalo draws text over an outline in the halo colour (SVG's
+// paint-order puts the stroke under the fill).
+func (c *Canvas) TextHalo(x, y float64, s string, size float64, col, halo color.RGBA, a canvas.Align) {
+	fmt.Fprintf(&c.buf, `<text x="%s" y="%s" font-size="%s" fill="%s" stroke="%s" stroke-width="3" stroke-linejoin="round" paint-order="stroke" text-anchor="%s" dominant-baseline="central">%s</text>`+"\n",
+		num(x), num(y), num(size), hex(col), hex(halo), anchorOf(a), html.EscapeString(s))
+}
+
+func anchorOf(a canvas.Align) string {
 	switch a {
 	case canvas.Center:
-		anchor = "middle"
+		return "middle"
 	case canvas.Right:
-		anchor = "end"
+		return "end"
 	}
-	fmt.Fprintf(&c.buf, `<text x="%s" y="%s" font-size="%s" fill="%s" text-anchor="%s" dominant-baseline="central">%s</text>`+"\n",
-		num(x), num(y), num(size), hex(col), anchor, html.EscapeString(s))
+	return "start"
 }
 
 // SVG returns the whole document. title becomes the accessible name.

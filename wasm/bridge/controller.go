@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -38,6 +39,11 @@ type Controller struct {
 	hidden  bool          // the page paused it because it is offscreen
 	dirty   bool          // the picture changed since the last Draw
 	horizon time.Duration // the latest virtual time this run has reached
+
+	size      canvas.Size // the layout drawn (wide or narrow)
+	narrow    bool
+	cssW      float64 // the canvas's width on screen, in CSS px (0: unknown)
+	lastDrawn string  // the last layout report sent
 
 	seq       int     // last narration event sent
 	sinceSent float64 // wall seconds since metrics were last sent
@@ -114,6 +120,7 @@ func New(l lab.Lab, v render.View, q url.Values) *Controller {
 		step:    time.Second,
 	}
 	c.theme.Still = q.Get("motion") == "reduce"
+	c.size, c.narrow = v.Size(l.Schema, float64(l.Schema.Width))
 	c.restart()
 	c.send("ready", map[string]any{"lab": l.Schema.Name})
 	if len(inputs) > 0 || q.Get("t") != "" {
@@ -309,8 +316,7 @@ func (c *Controller) Handle(m Msg) {
 		if c.view.Hit == nil {
 			return
 		}
-		w, h := float64(c.lab.Schema.Width), float64(c.lab.Schema.Height)
-		if name, arg, ok := c.view.Hit(c.model, m.X*w, m.Y*h); ok {
+		if name, arg, ok := c.view.Hit(c.model, m.X*c.size.W, m.Y*c.size.H); ok {
 			c.act(name, arg)
 		}
 	}
@@ -412,10 +418,53 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // Dirty reports whether the picture changed since the last Draw.
 func (c *Controller) Dirty() bool { return c.dirty }
 
-// Draw paints the current state.
+// Layout tells the controller how wide the canvas is on screen, in CSS
+// pixels, and returns the logical size to draw at: the lab's wide layout,
+// or its narrow one on a canvas narrower than that (canvas.Pick). A change
+// of layout redraws.
+func (c *Controller) Layout(cssW float64) canvas.Size {
+	if cssW > 0 && cssW != c.cssW {
+		c.cssW = cssW
+		size, narrow := c.view.Size(c.lab.Schema, cssW)
+		if size != c.size {
+			c.size, c.narrow = size, narrow
+			c.dirty = true
+		}
+	}
+	return c.size
+}
+
+// Size is the logical size of the layout drawn now.
+func (c *Controller) Size() canvas.Size { return c.size }
+
+// Draw paints the current state, labels above traffic (render.View.Paint),
+// and tells the page what it drew when that changed: a "layout" message
+// with the layout, its logical size, the smallest text in CSS pixels on
+// screen (minText; logical size × the canvas's scale) and how many labels
+// needed a halo.
 func (c *Controller) Draw(cv canvas.Canvas) {
-	c.view.Draw(cv, c.model, c.theme)
+	l := c.view.Paint(cv, c.model, c.theme)
 	c.dirty = false
+	layout := "wide"
+	if c.narrow {
+		layout = "narrow"
+	}
+	scale := 1.0
+	if c.cssW > 0 {
+		scale = c.cssW / c.size.W
+	}
+	halos := 0
+	for _, lb := range l.Labels {
+		if lb.Halo {
+			halos++
+		}
+	}
+	minText := math.Round(l.MinText*scale*100) / 100
+	report := map[string]any{"layout": layout, "width": c.size.W, "height": c.size.H, "minText": minText, "labels": len(l.Labels), "halos": halos}
+	if key := fmt.Sprint(report); key != c.lastDrawn {
+		c.lastDrawn = key
+		c.send("layout", report)
+	}
 }
 
 // Outbox returns and clears the queued messages for the page.

@@ -1,0 +1,116 @@
+package views
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/render"
+	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/svg"
+	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/labs"
+)
+
+// scene is one drawing of one lab: a preset (or the defaults) at a moment,
+// in a layout and a theme.
+type scene struct {
+	name string
+	lab  lab.Lab
+	view render.View
+	vals lab.Values
+	at   time.Duration
+	size canvas.Size
+}
+
+// moments are when every scene is drawn: the poster, and twice mid-run
+// with messages in flight.
+var moments = []time.Duration{0, 700 * time.Millisecond, 2600 * time.Millisecond}
+
+func scenes(t *testing.T) []scene {
+	var out []scene
+	for _, l := range labs.All() {
+		v, ok := For(l.Schema.Name)
+		require.True(t, ok)
+		sets := map[string]lab.Values{"defaults": l.Schema.Defaults()}
+		order := []string{"defaults"}
+		for _, p := range l.Schema.Presets {
+			vals, notes := l.Schema.Lenient(p.Values)
+			require.Empty(t, notes, "%s preset %s", l.Schema.Name, p.Name)
+			sets[p.Name] = vals
+			order = append(order, p.Name)
+		}
+		sizes := []canvas.Size{{W: float64(l.Schema.Width), H: float64(l.Schema.Height)}}
+		if !v.Narrow.Zero() {
+			sizes = append(sizes, v.Narrow)
+		}
+		for _, name := range order {
+			for _, at := range moments {
+				for _, sz := range sizes {
+					out = append(out, scene{
+						name: fmt.Sprintf("%s/%s/%v/%gx%g", l.Schema.Name, name, at, sz.W, sz.H),
+						lab:  l, view: v, vals: sets[name], at: at, size: sz,
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+var element = regexp.MustCompile(`(?m)^<(text|rect|circle|line|polygon)\b`)
+
+// TestEveryViewIsLegible draws every lab, every preset, at three moments,
+// in its wide and narrow layouts, as the reader sees them (render.View.Paint)
+// and checks what a reader on a phone or a desktop needs:
+//   - no text is smaller on screen than canvas.MinCSSText on the
+//     narrowest phone canvas, nor than canvas.MinDesktopText at desktop
+//     width;
+//   - every label lies inside the canvas;
+//   - labels are drawn after every shape (no message covers a label), and
+//     a label that traffic passes under has a halo.
+func TestEveryViewIsLegible(t *testing.T) {
+	for _, sc := range scenes(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			m, err := sc.lab.Replay(lab.Run{Values: sc.vals, Seed: 1}, sc.at)
+			require.NoError(t, err)
+			for _, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
+				c := svg.New(sc.size.W, sc.size.H)
+				l := sc.view.Paint(c, m, th)
+				require.NotEmpty(t, l.Labels)
+				narrow := sc.size.W <= canvas.NarrowWidth
+				// The smallest canvas the layout is drawn on, in CSS px.
+				stage := sc.size.W
+				if narrow {
+					stage = canvas.PhoneStage
+				}
+				require.GreaterOrEqual(t, l.MinText*stage/sc.size.W, canvas.MinCSSText-0.01,
+					"smallest text %g px at %g px on screen", l.MinText, stage)
+				desktop := 902.0 // the stage at 1280 px
+				if !narrow {
+					require.GreaterOrEqual(t, l.MinText*desktop/sc.size.W, canvas.MinDesktopText)
+				}
+				for _, lb := range l.Labels {
+					require.True(t, lb.Box.Inside(sc.size.W, sc.size.H, 2), "label %q at %+v is outside the %gx%g canvas", lb.Text, lb.Box, sc.size.W, sc.size.H)
+					for _, g := range l.Glyphs {
+						if lb.Box.Overlaps(g) {
+							require.True(t, lb.Halo, "label %q crosses traffic without a halo", lb.Text)
+						}
+					}
+				}
+				kinds := element.FindAllStringSubmatch(string(c.SVG("t")), -1)
+				seenText := false
+				for _, k := range kinds {
+					if k[1] == "text" {
+						seenText = true
+					} else {
+						require.False(t, seenText, "a %s is drawn over a label", k[1])
+					}
+				}
+			}
+		})
+	}
+}
