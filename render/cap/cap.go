@@ -99,9 +99,11 @@ func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	for k := range 2 {
 		drawClient(c, m, th, k)
 	}
-	for _, msg := range m.InFlight() {
-		drawPacket(c, m, th, msg)
-	}
+	canvas.Traffic(c, func() {
+		for _, msg := range m.InFlight() {
+			drawPacket(c, m, th, msg)
+		}
+	})
 	drawTimeline(c, m, th)
 	drawReadouts(c, m, th)
 }

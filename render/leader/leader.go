@@ -68,9 +68,11 @@ func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	for k := range m.Clients {
 		drawClient(c, m, th, k)
 	}
-	for _, msg := range m.InFlight() {
-		drawPacket(c, m, th, msg)
-	}
+	canvas.Traffic(c, func() {
+		for _, msg := range m.InFlight() {
+			drawPacket(c, m, th, msg)
+		}
+	})
 	drawPanel(c, m, th)
 }
 

@@ -52,9 +52,11 @@ func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	for r := range m.Regions() {
 		drawRegion(c, m, th, r)
 	}
-	for _, msg := range m.InFlight() {
-		drawPacket(c, m, th, msg)
-	}
+	canvas.Traffic(c, func() {
+		for _, msg := range m.InFlight() {
+			drawPacket(c, m, th, msg)
+		}
+	})
 	drawPanel(c, m, th)
 }
 

@@ -143,9 +143,11 @@ func drawMap(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 		c.Rect(p.x-clientW/2, p.y-clientH/2, clientW, clientH, canvas.Style{Fill: th.Background, Stroke: th.Accent, StrokeWidth: 1.5})
 		c.Text(p.x, p.y, "client", 12, th.Accent, canvas.Center)
 	}
-	for _, msg := range m.InFlight() {
-		drawPacket(c, m, th, msg)
-	}
+	canvas.Traffic(c, func() {
+		for _, msg := range m.InFlight() {
+			drawPacket(c, m, th, msg)
+		}
+	})
 }
 
 func drawPacket(c canvas.Canvas, m *pacelc.Model, th canvas.Theme, msg engine.Message) {

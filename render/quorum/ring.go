@@ -151,9 +151,11 @@ func drawRing(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 	for k := range m.Clients() {
 		drawClient(c, m, th, k)
 	}
-	for _, msg := range m.InFlight() {
-		drawPacket(c, m, th, msg)
-	}
+	canvas.Traffic(c, func() {
+		for _, msg := range m.InFlight() {
+			drawPacket(c, m, th, msg)
+		}
+	})
 }
 
 // drawTrack draws the ring, the keys' positions on it, and the focused

@@ -301,9 +301,11 @@ func drawMessages(c canvas.Canvas, f frame, th canvas.Theme) {
 	for _, msg := range f.m.Delivered() {
 		drawMessage(c, f, th, msg, 1)
 	}
-	for _, msg := range f.m.InFlight() {
-		drawMessage(c, f, th, msg, render.Flight(th, f.now, msg))
-	}
+	canvas.Traffic(c, func() {
+		for _, msg := range f.m.InFlight() {
+			drawMessage(c, f, th, msg, render.Flight(th, f.now, msg))
+		}
+	})
 }
 
 // drawMessage draws the part frac of a message's way.
