@@ -38,6 +38,11 @@ type figureData struct {
 	Caption                      template.HTML
 	ChapterHref                  string // embed pages link back to the chapter
 	EmbedHeight                  int    // a frame height that shows the lab with its controls
+
+	// The narrow layout's posters and size (0 when the lab has none),
+	// shown by a container query below the wide layout's Width.
+	NarrowLight, NarrowDark   string
+	NarrowWidth, NarrowHeight int
 }
 
 type presetData struct {
@@ -88,9 +93,14 @@ func (b *builder) newFigureData(fig *Figure, root string) (*figureData, error) {
 	if err != nil {
 		return nil, err
 	}
+	nLight, nDark, nSize, err := b.narrowPosters(fig)
+	if err != nil {
+		return nil, err
+	}
 	d := &figureData{
 		ID: fig.ID, Name: s.Name, Title: s.Title, Query: fig.Query(), Root: root,
 		PosterLight: light, PosterDark: dark, PosterAlt: alt,
+		NarrowLight: nLight, NarrowDark: nDark, NarrowWidth: int(nSize.W), NarrowHeight: int(nSize.H),
 		Width: s.Width, Height: s.Height, Seed: fig.Seed,
 		TimeScaleMs: float64(s.TimeScale) / 1e6,
 		Metrics:     s.Metrics,
@@ -178,7 +188,7 @@ func (b *builder) posters(fig *Figure) (light, dark, alt string, err error) {
 		p.alt = s.Title + ", before it runs. " + view.Describe(m)
 		for i, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
 			c := svg.New(float64(s.Width), float64(s.Height))
-			view.Draw(c, m, th)
+			view.Paint(c, m, th) // as the live lab draws: labels above traffic
 			p.doc[i] = c.SVG(s.Title)
 			p.name[i] = "posters/" + s.Name + "-" + th.Name + "-" + shortHash(p.doc[i]) + ".svg"
 		}
@@ -190,6 +200,39 @@ func (b *builder) posters(fig *Figure) (light, dark, alt string, err error) {
 		b.files[p.name[i]] = p.doc[i]
 	}
 	return p.name[0], p.name[1], p.alt, nil
+}
+
+// narrowPosters draws the figure's opening state in the view's narrow
+// layout, in both themes (see posters); all empty when the view has none.
+func (b *builder) narrowPosters(fig *Figure) (light, dark string, size canvas.Size, err error) {
+	s := fig.Lab.Schema
+	view, found := views.For(s.Name)
+	if !found {
+		return "", "", size, fmt.Errorf("lab %q has no view", s.Name)
+	}
+	if view.Narrow.Zero() {
+		return "", "", size, nil
+	}
+	key := fig.Query() + "&layout=narrow"
+	posterMu.Lock()
+	p, ok := posterCache[key]
+	posterMu.Unlock()
+	if !ok {
+		m := fig.Lab.New(fig.Values, fig.Seed)
+		for i, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
+			c := svg.New(view.Narrow.W, view.Narrow.H)
+			view.Paint(c, m, th)
+			p.doc[i] = c.SVG(s.Title)
+			p.name[i] = "posters/" + s.Name + "-narrow-" + th.Name + "-" + shortHash(p.doc[i]) + ".svg"
+		}
+		posterMu.Lock()
+		posterCache[key] = p
+		posterMu.Unlock()
+	}
+	for i := range p.doc {
+		b.files[p.name[i]] = p.doc[i]
+	}
+	return p.name[0], p.name[1], view.Narrow, nil
 }
 
 type poster struct {
