@@ -58,9 +58,9 @@ var Schema = lab.Schema{
 	Params: []lab.Param{
 		{Name: "replicas", Label: "Replicas", Help: "How many replicas hold every key; site 1 gets the larger half (with an even number the halves are equal).", Kind: lab.Int, Min: 3, Max: 7, Default: 5},
 		{Name: "mode", Label: "Mode", Help: "CP: a leader commits each write on a majority. AP: every replica accepts reads and writes.", Kind: lab.Enum, Options: []string{"cp", "ap"}, Default: CP},
-		{Name: "merge", Label: "Reconcile (AP)", Help: "How AP replicas merge versions written on both sides: last-write-wins, vector-clock siblings, or a CRDT set.", Kind: lab.Enum, Options: []string{"lww", "siblings", "crdt"}, Default: LWW},
-		{Name: "reads", Label: "Reads (CP)", Help: "Leader: reads confirm a majority first (linearizable). Local: any replica answers from its own copy.", Kind: lab.Enum, Options: []string{"leader", "local"}, Default: LeaderReads},
-		{Name: "failover", Label: "Elections (CP)", Help: "Followers that stop hearing from the leader elect a new one; a leader that cannot reach a majority steps down.", Kind: lab.Bool, Default: 1},
+		{Name: "merge", Label: "Reconcile (AP)", Help: "How AP replicas merge versions written on both sides: last-write-wins, vector-clock siblings, or a CRDT set.", Kind: lab.Enum, Options: []string{"lww", "siblings", "crdt"}, Default: LWW, When: &lab.When{Param: "mode", Is: []string{"ap"}}},
+		{Name: "reads", Label: "Reads (CP)", Help: "Leader: reads confirm a majority first (linearizable). Local: any replica answers from its own copy.", Kind: lab.Enum, Options: []string{"leader", "local"}, Default: LeaderReads, When: &lab.When{Param: "mode", Is: []string{"cp"}}},
+		{Name: "failover", Label: "Elections (CP)", Help: "Followers that stop hearing from the leader elect a new one; a leader that cannot reach a majority steps down.", Kind: lab.Bool, Default: 1, When: &lab.When{Param: "mode", Is: []string{"cp"}}},
 		{Name: "partition", Label: "Scheduled cut", Help: "Cut the network between the sites a third of the way through the run and heal it at two thirds.", Kind: lab.Bool, Default: 0},
 		{Name: "keys", Label: "Keys", Help: "How many keys the clients use (x, y, z).", Kind: lab.Int, Min: 1, Max: 3, Default: 1},
 		{Name: "writes", Label: "Writes", Help: "Share of operations that are writes; the rest are reads.", Unit: "%", Kind: lab.Int, Min: 0, Max: 100, Step: 5, Default: 50},

@@ -57,6 +57,37 @@ type Param struct {
 	// Bound names another parameter this one may not exceed (w ≤ n), so
 	// the page's slider follows it. Validate still checks the relation.
 	Bound string
+	// When says when the parameter applies; nil means always. The page
+	// hides the control while it does not apply; the model ignores it then.
+	When *When
+}
+
+// When is the condition under which a parameter applies: while parameter
+// Param holds one of Is (option names for an Enum, "on" or "off" for a
+// Bool), or, for an Int or Float Param, is at least AtLeast.
+type When struct {
+	Param   string
+	Is      []string
+	AtLeast float64
+}
+
+// Applies reports whether p applies with the values v.
+func (s *Schema) Applies(p *Param, v Values) bool {
+	if p.When == nil {
+		return true
+	}
+	q, ok := s.Param(p.When.Param)
+	if !ok {
+		return true
+	}
+	switch q.Kind {
+	case Enum:
+		i := v.Int(q.Name)
+		return i >= 0 && i < len(q.Options) && slices.Contains(p.When.Is, q.Options[i])
+	case Bool:
+		return slices.Contains(p.When.Is, map[bool]string{true: "on", false: "off"}[v.Bool(q.Name)])
+	}
+	return v[q.Name] >= p.When.AtLeast
 }
 
 // Action declares something the reader can do to a running lab.

@@ -108,3 +108,33 @@ func FuzzLenient(f *testing.F) {
 		}
 	})
 }
+
+func TestApplies(t *testing.T) {
+	s := &Schema{Params: []Param{
+		{Name: "regions", Kind: Int, Min: 2, Max: 3, Default: 2},
+		{Name: "mode", Kind: Enum, Options: []string{"cp", "ap"}},
+		{Name: "sloppy", Kind: Bool},
+		{Name: "asia", Kind: Float, When: &When{Param: "regions", AtLeast: 3}},
+		{Name: "merge", Kind: Enum, Options: []string{"lww"}, When: &When{Param: "mode", Is: []string{"ap"}}},
+		{Name: "handoff", Kind: Bool, When: &When{Param: "sloppy", Is: []string{"on"}}},
+		{Name: "always", Kind: Int},
+	}}
+	tests := []struct {
+		param string
+		v     Values
+		want  bool
+	}{
+		{"asia", Values{"regions": 2}, false},
+		{"asia", Values{"regions": 3}, true},
+		{"merge", Values{"mode": 0}, false},
+		{"merge", Values{"mode": 1}, true},
+		{"handoff", Values{"sloppy": 0}, false},
+		{"handoff", Values{"sloppy": 1}, true},
+		{"always", Values{}, true},
+	}
+	for _, tt := range tests {
+		p, ok := s.Param(tt.param)
+		require.True(t, ok)
+		require.Equal(t, tt.want, s.Applies(p, tt.v), "%s with %v", tt.param, tt.v)
+	}
+}

@@ -56,6 +56,28 @@ func TestSchemasAreSane(t *testing.T) {
 				require.Equal(t, p.Default, x, p.Name)
 			}
 			require.NoError(t, s.Check(s.Defaults()))
+			for _, p := range s.Params {
+				if p.When == nil {
+					continue
+				}
+				q, ok := s.Param(p.When.Param)
+				require.True(t, ok, "%s applies when %q: no such parameter", p.Name, p.When.Param)
+				require.NotEqual(t, p.Name, q.Name, "%s applies when itself", p.Name)
+				switch q.Kind {
+				case lab.Enum:
+					require.NotEmpty(t, p.When.Is, p.Name)
+					for _, o := range p.When.Is {
+						require.Contains(t, q.Options, o, "%s applies when %s=%s: no such option", p.Name, q.Name, o)
+					}
+				case lab.Bool:
+					require.Len(t, p.When.Is, 1, p.Name)
+					require.Contains(t, []string{"on", "off"}, p.When.Is[0], p.Name)
+				default:
+					require.Empty(t, p.When.Is, p.Name)
+					require.Greater(t, p.When.AtLeast, q.Min, "%s: applies whatever %s is", p.Name, q.Name)
+					require.LessOrEqual(t, p.When.AtLeast, q.Max, "%s: never applies", p.Name)
+				}
+			}
 
 			actions := map[string]bool{}
 			for _, a := range s.Actions {
@@ -73,6 +95,8 @@ func TestSchemasAreSane(t *testing.T) {
 			for _, m := range s.Metrics {
 				require.NotEmpty(t, m.Label, m.Name)
 				require.False(t, metrics[m.Name], "metric %q twice", m.Name)
+				// The page formats these units (site/static/lab.js).
+				require.Contains(t, []string{"", "ms", "fraction", "txn/s"}, m.Unit, "metric %q", m.Name)
 				metrics[m.Name] = true
 			}
 

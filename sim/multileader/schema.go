@@ -42,7 +42,7 @@ var Schema = lab.Schema{
 		{Name: "latency", Label: "Cross-region latency", Help: "Mean one-way delay between regions; each message takes this plus or minus a quarter of it.", Unit: "ms", Kind: lab.Float, Min: 10, Max: 400, Step: 10, Default: 80},
 		{Name: "skew_us", Label: "Clock skew, US", Help: "How far the US leader's clock is ahead (or behind, negative) of true time.", Unit: "ms", Kind: lab.Float, Min: -1000, Max: 1000, Step: 10, Default: 0},
 		{Name: "skew_eu", Label: "Clock skew, EU", Help: "How far the EU leader's clock is ahead (or behind) of true time.", Unit: "ms", Kind: lab.Float, Min: -1000, Max: 1000, Step: 10, Default: 0},
-		{Name: "skew_asia", Label: "Clock skew, Asia", Help: "How far the Asia leader's clock is ahead (or behind) of true time.", Unit: "ms", Kind: lab.Float, Min: -1000, Max: 1000, Step: 10, Default: 0},
+		{Name: "skew_asia", Label: "Clock skew, Asia", Help: "How far the Asia leader's clock is ahead (or behind) of true time.", Unit: "ms", Kind: lab.Float, Min: -1000, Max: 1000, Step: 10, Default: 0, When: &lab.When{Param: "regions", AtLeast: 3}},
 		{Name: "think", Label: "Time between edits", Help: "Mean pause between two edits by the users of one region.", Unit: "ms", Kind: lab.Float, Min: 50, Max: 5000, Step: 50, Default: 400},
 		{Name: "ops", Label: "Edits", Help: "Edits made by the regions' users in the whole run (Alice and Bob come on top).", Kind: lab.Int, Min: 0, Max: 1000, Default: 60, Advanced: true},
 	},

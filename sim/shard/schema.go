@@ -84,7 +84,7 @@ var Schema = lab.Schema{
 		{Name: "shards", Label: "Shards", Help: "Shards (machines) at the start.", Kind: lab.Int, Min: 1, Max: MaxShards, Default: 4},
 		{Name: "keys", Label: "Keys", Help: "Keys stored at the start; the view draws a sample of at most 2,000.", Kind: lab.Int, Min: 100, Max: 1_000_000, Step: 100, Default: 10_000},
 		{Name: "keyset", Label: "Key set", Help: "uniform random numbers, usernames, sequential auto-increment ids, random UUIDs, a Zipf workload with one celebrity key, or Instagram-style 64-bit ids.", Kind: lab.Enum, Options: keysetNames},
-		{Name: "vnodes", Label: "Virtual nodes per shard (V)", Help: "Points each shard places on the consistent-hashing ring.", Kind: lab.Int, Min: 1, Max: 1000, Default: 100},
+		{Name: "vnodes", Label: "Virtual nodes per shard (V)", Help: "Points each shard places on the consistent-hashing ring.", Kind: lab.Int, Min: 1, Max: 1000, Default: 100, When: &lab.When{Param: "strategy", Is: []string{"ring"}}},
 		{Name: "partitions", Label: "Logical partitions", Help: "Fixed partitions mapped onto the shards (logical strategy); also the shard field of Instagram-style ids.", Kind: lab.Int, Min: 16, Max: 8192, Step: 16, Default: 1024},
 		{Name: "rate", Label: "Move rate", Help: "Keys copied per second during a rebalance.", Unit: "keys/s", Kind: lab.Int, Min: 100, Max: 1_000_000, Step: 100, Default: 2000},
 		{Name: "traffic", Label: "Traffic", Help: "Client operations per second: writes, point reads and range queries.", Unit: "ops/s", Kind: lab.Int, Min: 0, Max: 200, Default: 20},
@@ -106,12 +106,12 @@ var Schema = lab.Schema{
 	Metrics: []lab.Metric{
 		{Name: "keys", Label: "Keys", Help: "Keys stored."},
 		{Name: "shards", Label: "Shards", Help: "Shards in use."},
-		{Name: "moved_fraction", Label: "Moved (last rebalance)", Help: "Share of all keys that changed shard in the last rebalance; the ideal when adding the (N+1)-th shard is 1/(N+1)."},
+		{Name: "moved_fraction", Label: "Moved (last rebalance)", Unit: "fraction", Help: "Share of all keys that changed shard in the last rebalance; the ideal when adding the (N+1)-th shard is 1/(N+1)."},
 		{Name: "moved_keys", Label: "Keys moved", Help: "Keys that changed shard in the last rebalance."},
 		{Name: "load_max_over_mean", Label: "Max load / mean", Help: "Keys on the fullest shard divided by the mean per shard; 1 is perfectly even."},
 		{Name: "load_stddev_over_mean", Label: "Load spread", Help: "Standard deviation of keys per shard divided by the mean (coefficient of variation)."},
 		{Name: "range_query_shards", Label: "Shards per range query", Help: "Shards the last range query had to ask."},
-		{Name: "hottest_shard_share", Label: "Writes to hottest shard", Help: "Share of the run's writes that went to the busiest shard."},
+		{Name: "hottest_shard_share", Label: "Writes to hottest shard", Unit: "fraction", Help: "Share of the run's writes that went to the busiest shard."},
 		{Name: "double_reads", Label: "Double reads", Help: "Reads during a move that asked the new owner first, found the key not yet copied, and asked the old owner again."},
 	},
 	Presets: []lab.Preset{
