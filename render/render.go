@@ -29,6 +29,9 @@ type View struct {
 	// layouts apart with canvas.Narrow. Zero: the view has only its wide
 	// layout.
 	Narrow canvas.Size
+	// FromNarrow maps a point of the narrow layout to the wide layout's
+	// coordinates that Hit reads (ok is false where nothing is clickable).
+	FromNarrow func(x, y float64) (wx, wy float64, ok bool)
 }
 
 // Size is the logical size the view draws at on a canvas cssW CSS pixels

@@ -43,9 +43,16 @@ type HaloTexter interface {
 // Layered canvas draws every label above it, with a halo where a label
 // and a message meet. On any other canvas it just calls fn.
 func Traffic(c Canvas, fn func()) {
-	if l, ok := c.(*Layered); ok {
-		l.inTraffic++
-		defer func() { l.inTraffic-- }()
+	for {
+		switch t := c.(type) {
+		case *Layered:
+			t.inTraffic++
+			defer func() { t.inTraffic-- }()
+		case *Sub:
+			c = t.Canvas
+			continue
+		}
+		break
 	}
 	fn()
 }

@@ -27,15 +27,43 @@ import (
 )
 
 // View is the quorum lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, FromNarrow: fromNarrow}
+
+// fromNarrow maps a click on the narrow layout's ring to the wide one.
+func fromNarrow(x, y float64) (float64, float64, bool) {
+	if y >= narrowPanel {
+		return 0, 0, false
+	}
+	return x / ringK, y / ringK, true
+}
+
+// The narrow layout stacks the ring (scaled to the width), the panel and
+// a space-time strip of its own, half as wide.
+var (
+	wide        = canvas.Size{W: 640, H: 560}
+	ringBox     = canvas.Box{X: 0, Y: 0, W: 400, H: 340}
+	panelBox    = canvas.Box{X: panelX - 6, Y: 4, W: panelR - panelX + 12, H: panelEnd + 4}
+	ringK       = canvas.NarrowWidth / ringBox.W
+	panelW      = 280.0
+	panelK      = panelW / panelBox.W
+	narrowPanel = ringBox.H * ringK
+	narrowStrp  = narrowPanel + panelBox.H*panelK
+	narrowH     = narrowStrp + narrowStrip.bottom + 6
+)
 
 // Draw paints the lab.
 func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	m := lm.(*quorum.Model)
 	c.Clear(th.Background)
+	if canvas.Narrow(c) {
+		drawRing(canvas.Region(c, wide, ringBox, 0, 0, canvas.NarrowWidth), m, th)
+		drawPanel(canvas.Region(c, wide, panelBox, (canvas.NarrowWidth-panelW)/2, narrowPanel, panelW), m, th)
+		narrowStrip.drawSpaceTime(&canvas.Sub{Canvas: c, K: 1, Y: narrowStrp, Wide: wide, MinSize: canvas.NarrowMinText}, m, th)
+		return
+	}
 	drawRing(c, m, th)
 	drawPanel(c, m, th)
-	drawSpaceTime(c, m, th)
+	wideStrip.drawSpaceTime(c, m, th)
 }
 
 // Hit maps a click on a node to crashing it (or recovering it if it is

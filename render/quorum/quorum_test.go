@@ -207,7 +207,7 @@ func TestLayoutFits(t *testing.T) {
 					require.Greater(t, p.y-clientH/2, top)
 					require.Less(t, p.y+clientH/2+14, bottom)
 				}
-				_, h := laneY(m, m.Clients()+m.Nodes()-1)
+				_, h := wideStrip.laneY(m, m.Clients()+m.Nodes()-1)
 				require.GreaterOrEqual(t, h, 12.0, "lanes too thin")
 			}
 		}

@@ -16,48 +16,67 @@ import (
 // lanes, the linearizability verdict of the recent history; the read that
 // breaks it is outlined and labelled.
 
-const (
-	stripTop    = 346.0
-	stripBottom = 554.0
-	laneX       = 70.0  // lanes start right of their names
-	laneR       = 628.0 // and end here
-	maxLaneH    = 18.0
+const maxLaneH = 18.0
+
+// strip is where the space-time strip goes: the wide layout's under the
+// ring and the panel, or the narrow layout's, which is as tall but half as
+// wide and shows half the time at the same pace.
+type strip struct {
+	top, bottom  float64
+	head         float64 // the title's (and the verdict's) rows
+	laneX, laneR float64 // lanes start right of their names and end here
+	narrow       bool
+}
+
+var (
+	wideStrip   = strip{top: 346, bottom: 554, head: 22, laneX: 70, laneR: 628}
+	narrowStrip = strip{top: 12, bottom: 240, head: 54, laneX: 66, laneR: 308, narrow: true}
 )
 
 // span is the virtual time the strip shows: enough for a few operations.
-func span(m *quorum.Model) time.Duration {
-	return max(600*time.Millisecond, m.Timeout()*5/2)
+func (g strip) span(m *quorum.Model) time.Duration {
+	d := max(600*time.Millisecond, m.Timeout()*5/2)
+	if g.narrow {
+		d = d * time.Duration(g.laneR-g.laneX) / time.Duration(wideStrip.laneR-wideStrip.laneX)
+	}
+	return d
 }
 
 // laneY is the centre of lane i (clients first, then nodes) and the lane
 // height.
-func laneY(m *quorum.Model, i int) (float64, float64) {
+func (g strip) laneY(m *quorum.Model, i int) (float64, float64) {
 	lanes := m.Clients() + m.Nodes()
-	h := math.Min(maxLaneH, (stripBottom-stripTop-22)/float64(lanes))
-	return stripTop + 22 + (float64(i)+0.5)*h, h
+	h := math.Min(maxLaneH, (g.bottom-g.top-g.head)/float64(lanes))
+	return g.top + g.head + (float64(i)+0.5)*h, h
 }
 
 // drawSpaceTime draws the strip.
-func drawSpaceTime(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
-	rule(c, th, 12, laneR, stripTop-4)
-	now, window := m.Now(), span(m)
+func (g strip) drawSpaceTime(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
+	rule(c, th, 12, g.laneR, g.top-4)
+	now, window := m.Now(), g.span(m)
 	from := now - window
 	tx := func(t time.Duration) float64 {
-		return laneX + (laneR-laneX)*float64(t-from)/float64(window)
+		return g.laneX + (g.laneR-g.laneX)*float64(t-from)/float64(window)
 	}
-	c.Text(12, stripTop+8, "Space-time, last "+clock(window), 11, th.Muted, canvas.Left)
+	c.Text(12, g.top+8, "Space-time, last "+clock(window), 11, th.Muted, canvas.Left)
 	v := m.Verdict()
-	if v.Linearizable {
-		c.Text(laneR, stripTop+8, fmt.Sprintf("linearizable (last %d ops)", len(m.Window())), 12, th.OK, canvas.Right)
-	} else {
-		c.Text(laneR, stripTop+8, "NOT linearizable: "+culpritText(m, v.Culprit), 12, th.Bad, canvas.Right)
+	switch {
+	case g.narrow && v.Linearizable: // under the title
+		c.Text(12, g.top+26, fmt.Sprintf("linearizable (last %d ops)", len(m.Window())), 12, th.OK, canvas.Left)
+	case g.narrow:
+		c.Text(12, g.top+26, "NOT linearizable:", 12, th.Bad, canvas.Left)
+		c.Text(12, g.top+42, culpritText(m, v.Culprit), 12, th.Bad, canvas.Left)
+	case v.Linearizable:
+		c.Text(g.laneR, g.top+8, fmt.Sprintf("linearizable (last %d ops)", len(m.Window())), 12, th.OK, canvas.Right)
+	default:
+		c.Text(g.laneR, g.top+8, "NOT linearizable: "+culpritText(m, v.Culprit), 12, th.Bad, canvas.Right)
 	}
 
 	// Lanes.
 	for i := range m.Clients() + m.Nodes() {
-		y, h := laneY(m, i)
+		y, h := g.laneY(m, i)
 		if i%2 == 0 {
-			c.Rect(laneX, y-h/2, laneR-laneX, h, canvas.Style{Fill: th.Surface})
+			c.Rect(g.laneX, y-h/2, g.laneR-g.laneX, h, canvas.Style{Fill: th.Surface})
 		}
 		name, col := "", th.Muted
 		if i < m.Clients() {
@@ -72,7 +91,7 @@ func drawSpaceTime(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 				name, col = quorum.NodeName(node)+" (down)", th.Bad
 			}
 		}
-		c.Text(laneX-6, y, name, 11, col, canvas.Right)
+		c.Text(g.laneX-6, y, name, 11, col, canvas.Right)
 	}
 
 	// Versions stored, as ticks on the node lanes.
@@ -84,11 +103,11 @@ func drawSpaceTime(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 		if a.At < from {
 			continue
 		}
-		y, h := laneY(m, m.Clients()+a.Node)
+		y, h := g.laneY(m, m.Clients()+a.Node)
 		x := tx(a.At)
 		c.Line(x, y-h*0.35, x, y+h*0.35, canvas.Style{Stroke: th.Write, StrokeWidth: 1.5})
 		label := fmt.Sprintf("%s%d", m.Keys()[a.Key], a.Version)
-		if x-lastLabel[a.Node] > textWidth(label, 11)+4 && h >= 12 && x+2+textWidth(label, 11) <= laneR+8 {
+		if x-lastLabel[a.Node] > textWidth(label, 11)+4 && h >= 12 && x+2+textWidth(label, 11) <= g.laneR+8 {
 			c.Text(x+2, y, label, 11, th.Muted, canvas.Left)
 			lastLabel[a.Node] = x + textWidth(label, 11)
 		}
@@ -102,20 +121,20 @@ func drawSpaceTime(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 			end = now
 		}
 		culprit := op.ID == v.Culprit.ID && !v.Linearizable
-		drawInterval(c, m, th, op, math.Max(laneX, tx(op.Invoke)), tx(end), culprit)
+		g.drawInterval(c, m, th, op, math.Max(g.laneX, tx(op.Invoke)), tx(end), culprit)
 		if culprit {
-			defer drawCulpritNote(c, m, th, op.Client, math.Max(laneX, tx(op.Invoke)))
+			defer g.drawCulpritNote(c, m, th, op.Client, math.Max(g.laneX, tx(op.Invoke)))
 		}
 	}
 }
 
 // drawCulpritNote labels the operation that breaks linearizability, above
 // its interval, over everything else.
-func drawCulpritNote(c canvas.Canvas, m *quorum.Model, th canvas.Theme, client int, x0 float64) {
+func (g strip) drawCulpritNote(c canvas.Canvas, m *quorum.Model, th canvas.Theme, client int, x0 float64) {
 	const note = "breaks linearizability"
-	y, h := laneY(m, client)
+	y, h := g.laneY(m, client)
 	nw := textWidth(note, 11) + 6
-	nx := math.Min(x0, laneR-nw)
+	nx := math.Min(x0, g.laneR-nw)
 	ny := y - h/2 - 5
 	c.Rect(nx, ny-6, nw, 12, canvas.Style{Fill: th.Background, Stroke: th.Bad, StrokeWidth: 1})
 	c.Text(nx+3, ny, note, 11, th.Bad, canvas.Left)
@@ -133,11 +152,11 @@ func windowFrom(w []quorum.Op, t time.Duration) []quorum.Op {
 // drawInterval draws one operation from x0 to x1 on its client's lane:
 // writes filled, reads outlined; failed ones dashed in Bad, stale reads in
 // Bad with "stale", the culprit thick (its note is drawn last, on top).
-func drawInterval(c canvas.Canvas, m *quorum.Model, th canvas.Theme, op quorum.Op, x0, x1 float64, culprit bool) {
-	if x1 < laneX {
+func (g strip) drawInterval(c canvas.Canvas, m *quorum.Model, th canvas.Theme, op quorum.Op, x0, x1 float64, culprit bool) {
+	if x1 < g.laneX {
 		return
 	}
-	y, h := laneY(m, op.Client)
+	y, h := g.laneY(m, op.Client)
 	bh := math.Max(6, h-7)
 	w := math.Max(2, x1-x0)
 	key := m.Keys()[op.Key]

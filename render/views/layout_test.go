@@ -10,6 +10,7 @@ import (
 
 	"github.com/scaling-data/book/render"
 	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/golden"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/sim/lab"
 	"github.com/scaling-data/book/sim/labs"
@@ -112,5 +113,25 @@ func TestEveryViewIsLegible(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNarrowGolden keeps every narrow layout's picture, at the start and
+// mid-run, in testdata (-update rewrites them; look at them).
+func TestNarrowGolden(t *testing.T) {
+	for _, l := range labs.All() {
+		v, _ := For(l.Schema.Name)
+		if v.Narrow.Zero() {
+			continue
+		}
+		for _, at := range []time.Duration{0, 2600 * time.Millisecond} {
+			for _, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
+				m, err := l.Replay(lab.Run{Values: l.Schema.Defaults(), Seed: 1}, at)
+				require.NoError(t, err)
+				c := svg.New(v.Narrow.W, v.Narrow.H)
+				v.Paint(c, m, th)
+				golden.Check(t, fmt.Sprintf("%s-narrow-%dms-%s", l.Schema.Name, at.Milliseconds(), th.Name), c.SVG(l.Schema.Title))
+			}
+		}
 	}
 }

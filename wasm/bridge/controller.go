@@ -316,7 +316,17 @@ func (c *Controller) Handle(m Msg) {
 		if c.view.Hit == nil {
 			return
 		}
-		if name, arg, ok := c.view.Hit(c.model, m.X*c.size.W, m.Y*c.size.H); ok {
+		x, y := m.X*c.size.W, m.Y*c.size.H
+		if c.narrow {
+			var ok bool
+			if c.view.FromNarrow == nil {
+				return
+			}
+			if x, y, ok = c.view.FromNarrow(x, y); !ok {
+				return
+			}
+		}
+		if name, arg, ok := c.view.Hit(c.model, x, y); ok {
 			c.act(name, arg)
 		}
 	}
