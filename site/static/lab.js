@@ -14,6 +14,66 @@
   const theme = () => document.documentElement.dataset.theme ||
     (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
   const fmtMs = (ms) => ms >= 10000 ? (ms / 1000).toFixed(1) + ' s' : Math.round(ms) + ' ms';
+  const MAX_TARGETS = 64;      // names in the target picker
+  const MAX_METRICS = 64;
+  const MAX_TEXT = 2000;       // characters of a notice, description or event
+
+  // A form's own control called name: never a property of the collection
+  // (elements['namedItem'] is a function, elements['length'] a number).
+  const field = (form, name) => {
+    if (typeof name !== 'string' || !name) return null;
+    const el = form.elements.namedItem(name);
+    return (el instanceof HTMLInputElement || el instanceof HTMLSelectElement) && el.name === name ? el : null;
+  };
+
+  // Messages from a lab frame, checked field by field: what comes back has
+  // only fields of the right type and size (lists capped), or is null and
+  // is ignored. The frame is ours, but a page may be framed by anyone and
+  // a broken binary may say anything.
+  const str = (v, max) => typeof v === 'string' && v.length <= max;
+  const num = (v) => typeof v === 'number' && Number.isFinite(v);
+  const time = (v) => (num(v) && v >= 0 ? v : 0);
+  const fromLab = (d) => {
+    const type = d.type;
+    switch (type) {
+      case 'scalingdata:ready':
+      case 'scalingdata:frame':
+      case 'scalingdata:restart':
+        return { type };
+      case 'scalingdata:loading':
+        return num(d.loaded) && num(d.total) && d.loaded >= 0 && d.total > 0 ? { type, loaded: d.loaded, total: d.total } : null;
+      case 'scalingdata:state': {
+        const out = { type, playing: d.playing === true, offscreen: d.offscreen === true, done: d.done === true, t: time(d.t), horizon: time(d.horizon) };
+        if (str(d.do, 20000) && /^[\w:,.-]*$/.test(d.do)) out.do = d.do;
+        if (Array.isArray(d.targets)) out.targets = d.targets.slice(0, MAX_TARGETS).map((x) => (str(x, 40) ? x : '?'));
+        if (str(d.describe, MAX_TEXT)) out.describe = d.describe;
+        if (num(d.seekTo) && num(d.seekAt)) { out.seekTo = time(d.seekTo); out.seekAt = time(d.seekAt); }
+        return out;
+      }
+      case 'scalingdata:metrics': {
+        const v = d.values;
+        if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+        const values = {};
+        for (const [k, x] of Object.entries(v).slice(0, MAX_METRICS)) {
+          if (str(k, 64) && (num(x) || typeof x === 'boolean')) values[k] = x;
+        }
+        return { type, values, t: time(d.t) };
+      }
+      case 'scalingdata:events': {
+        if (!Array.isArray(d.events)) return null;
+        const events = d.events.slice(-LOG_KEEP).filter((e) => e && typeof e === 'object' && str(e.text, MAX_TEXT))
+          .map((e) => ({ at: time(e.at), kind: str(e.kind, 32) ? e.kind : '', text: e.text }));
+        return { type, events };
+      }
+      case 'scalingdata:notice':
+        return { type, text: str(d.text, MAX_TEXT) ? d.text : '' };
+      case 'scalingdata:key':
+        return ['Escape', ' ', 'ArrowRight'].includes(d.key) ? { type, key: d.key } : null;
+      case 'scalingdata:error':
+        return { type, text: str(d.text, MAX_TEXT) ? d.text : 'an unknown error' };
+    }
+    return null;
+  };
   const reduced = matchMedia('(prefers-reduced-motion: reduce)');
 
   class Lab {
@@ -114,15 +174,15 @@
     // Parameters bounded by another (w ≤ n) and the node picker follow it.
     syncBounds() {
       for (const el of $$(this.form, '[data-max-param]')) {
-        const bound = this.form.elements[el.dataset.maxParam];
+        const bound = field(this.form, el.dataset.maxParam);
         if (!bound) continue;
         el.max = Math.min(Number(el.getAttribute('data-abs-max') || el.max), Number(bound.value));
         if (!el.hasAttribute('data-abs-max')) el.setAttribute('data-abs-max', el.getAttribute('max'));
         if (Number(el.value) > Number(bound.value)) { el.value = bound.value; this.showValue(el); }
       }
       const sel = $(this.fig, '.lab-arg');
-      if (sel && !this.targets && this.form.elements[sel.dataset.param]) {
-        const n = Number(this.form.elements[sel.dataset.param].value);
+      if (sel && !this.targets && field(this.form, sel.dataset.param)) {
+        const n = Math.min(MAX_TARGETS, Number(field(this.form, sel.dataset.param).value));
         const keep = sel.value;
         sel.textContent = '';
         for (let i = 0; i < n; i++) {
@@ -253,7 +313,9 @@
 
     post(msg) { if (this.frame && this.frame.contentWindow) this.frame.contentWindow.postMessage(msg, '*'); }
 
-    receive(d) {
+    receive(raw) {
+      const d = fromLab(raw);
+      if (!d) return;
       this.used = ++clock;
       switch (d.type) {
         case 'scalingdata:ready':
@@ -277,8 +339,16 @@
           this.scrub.max = String(d.horizon || 0);
           if (document.activeElement !== this.scrub) this.scrub.value = String(d.t || 0);
           this.scrub.setAttribute('aria-valuetext', fmtMs(d.t || 0) + ' of ' + fmtMs(d.horizon || 0));
-          $(this.fig, '.lab-time').textContent = fmtMs(d.t) + (d.done ? ' · done' : '');
-          if (typeof d.describe === 'string') this.frame.title = d.describe;
+          // A long seek is replayed a slice per frame: show how far.
+          if (d.seekTo !== undefined) {
+            const pct = d.seekTo > 0 ? Math.min(99, Math.floor(100 * d.seekAt / d.seekTo)) : 0;
+            $(this.fig, '.lab-time').textContent = `Going to ${fmtMs(d.seekTo)}… ${pct}%`;
+            this.fig.dataset.seeking = String(pct);
+          } else {
+            $(this.fig, '.lab-time').textContent = fmtMs(d.t) + (d.done ? ' · done' : '');
+            delete this.fig.dataset.seeking;
+          }
+          if (d.describe !== undefined) this.frame.title = d.describe;
           break;
         case 'scalingdata:metrics':
           if (d.t >= 1000 && !this.ran) { this.ran = true; this.fig.dispatchEvent(new Event('labrun', { bubbles: true })); }
@@ -291,7 +361,7 @@
           }
           break;
         case 'scalingdata:events':
-          this.addEvents(d.events || []);
+          this.addEvents(d.events);
           break;
         case 'scalingdata:notice':
           this.notice.hidden = !d.text;
@@ -391,15 +461,14 @@
         const entries = Object.entries(v);
         if (!entries.length || entries.length > 32) return;
         for (const [k, val] of entries) {
-          const el = lab.form.elements[k];
-          if (typeof val !== 'string' || val.length > 64 || !el || !el.name || el.name === 'preset') return;
+          if (typeof val !== 'string' || val.length > 64 || !field(lab.form, k) || k === 'preset') return;
         }
         for (const [k, val] of entries) {
-          const el = lab.form.elements[k];
+          const el = field(lab.form, k);
           if (el.type === 'checkbox') el.checked = val === 'on'; else el.value = val;
           lab.showValue(el);
         }
-        lab.changed(lab.form.elements[entries[0][0]]);
+        lab.changed(field(lab.form, entries[0][0]));
         return;
       }
     }
@@ -429,9 +498,9 @@
     const target = embed ? labs[0] : labs.find((l) => l.fig.id === q.get('fig'));
     if (!target || (!embed && !q.has('fig')) || (embed && !q.has('lab') && !q.has('seed'))) return;
     for (const [k, v] of q) {
-      const el = target.form.elements[k];
+      const el = field(target.form, k);
       if (el && el.type === 'checkbox') el.checked = v === 'on';
-      else if (el && el.name) { el.value = v; target.showValue(el); }
+      else if (el && k !== 'preset') { el.value = v; target.showValue(el); }
       if (k === 'seed') $(target.fig, '[data-cmd=seed]').value = v;
     }
     const preset = $(target.form, '[name=preset]');
