@@ -14,6 +14,10 @@ type Sub struct {
 	X, Y, K float64 // where it goes and its scale
 	Wide    Size    // the wide layout's size
 	MinSize float64 // the smallest text drawn, in the canvas's logical px
+	// XMap, when set, maps x piecewise instead of by K: pairs (wide x,
+	// canvas x), increasing, so a view can close up the empty middle of a
+	// wide diagram. Lines between mapped points stay straight.
+	XMap []float64
 }
 
 // Region returns a Sub drawing the src region of a wide layout at (x, y)
@@ -25,7 +29,17 @@ func Region(c Canvas, wide Size, src Box, x, y, w float64) *Sub {
 // Height is the region's height on the canvas below.
 func (s *Sub) Height() float64 { return s.Src.H * s.K }
 
-func (s *Sub) px(x float64) float64 { return s.X + (x-s.Src.X)*s.K }
+func (s *Sub) px(x float64) float64 {
+	if n := len(s.XMap); n >= 4 {
+		i := 2
+		for i < n-2 && x > s.XMap[i] {
+			i += 2
+		}
+		x0, y0, x1, y1 := s.XMap[i-2], s.XMap[i-1], s.XMap[i], s.XMap[i+1]
+		return s.X + y0 + (x-x0)*(y1-y0)/(x1-x0)
+	}
+	return s.X + (x-s.Src.X)*s.K
+}
 func (s *Sub) py(y float64) float64 { return s.Y + (y-s.Src.Y)*s.K }
 
 func (s *Sub) Size() (float64, float64) { return s.Wide.W, s.Wide.H }
@@ -47,7 +61,7 @@ func (s *Sub) Circle(cx, cy, r float64, st Style) {
 
 func (s *Sub) Rect(x, y, w, h float64, st Style) {
 	st.StrokeWidth *= max(s.K, 0.75)
-	s.Canvas.Rect(s.px(x), s.py(y), w*s.K, h*s.K, st)
+	s.Canvas.Rect(s.px(x), s.py(y), s.px(x+w)-s.px(x), h*s.K, st)
 }
 
 func (s *Sub) Polygon(pts []float64, st Style) {

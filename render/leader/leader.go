@@ -20,7 +20,38 @@ import (
 )
 
 // View is the leader lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, FromNarrow: fromNarrow}
+
+// The narrow layout: the clients and servers (the empty middle closed up)
+// on top, the panel under them.
+var (
+	wide         = canvas.Size{W: 720, H: 440}
+	diagramK     = 0.9
+	diagramMap   = []float64{0, 2, clientX + clientW + 4, clientX + clientW + 2, nodeX - 6, 140, nodeX + nodeW + 8, 318}
+	narrowLegend = 306.0 // under the last operations
+	panelBox     = canvas.Box{X: panelX - 6, Y: 0, W: panelR - panelX + 12, H: narrowLegend + 30}
+	panelW       = 300.0
+	panelTop     = 440 * diagramK
+	narrowH      = panelTop + panelBox.H*panelW/panelBox.W
+)
+
+func diagram(c canvas.Canvas) *canvas.Sub {
+	return &canvas.Sub{Canvas: c, K: diagramK, Wide: wide, MinSize: canvas.NarrowMinText, XMap: diagramMap}
+}
+
+// fromNarrow maps a click on the narrow layout's servers to the wide one.
+func fromNarrow(x, y float64) (float64, float64, bool) {
+	if y >= panelTop {
+		return 0, 0, false
+	}
+	m := diagramMap
+	for i := 2; i < len(m); i += 2 {
+		if x <= m[i+1] || i == len(m)-2 {
+			return m[i-2] + (x-m[i-1])*(m[i]-m[i-2])/(m[i+1]-m[i-1]), y / diagramK, true
+		}
+	}
+	return 0, 0, false
+}
 
 // Layout, in logical pixels of the lab's 720×440 canvas.
 const (
@@ -60,8 +91,19 @@ func NodeCenter(m *leader.Model, i int) (x, y float64) {
 func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	m := lm.(*leader.Model)
 	c.Clear(th.Background)
+	if canvas.Narrow(c) {
+		drawDiagram(diagram(c), m, th, true)
+		drawPanel(canvas.Region(c, wide, panelBox, (canvas.NarrowWidth-panelW)/2, panelTop, panelW), m, th, narrowLegend)
+		return
+	}
+	drawDiagram(c, m, th, false)
+	drawPanel(c, m, th, 404)
+}
+
+// drawDiagram draws the clients, the servers and the messages between them.
+func drawDiagram(c canvas.Canvas, m *leader.Model, th canvas.Theme, narrow bool) {
 	c.Text(12, 16, "t = "+clock(m.Now()), 12, th.Muted, canvas.Left)
-	drawManager(c, m, th)
+	drawManager(c, m, th, narrow)
 	for i := range m.Nodes {
 		drawNode(c, m, th, i)
 	}
@@ -73,11 +115,10 @@ func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 			drawPacket(c, m, th, msg)
 		}
 	})
-	drawPanel(c, m, th)
 }
 
 // drawManager says what the failover manager is doing, above the servers.
-func drawManager(c canvas.Canvas, m *leader.Model, th canvas.Theme) {
+func drawManager(c canvas.Canvas, m *leader.Model, th canvas.Theme, narrow bool) {
 	node, since, paged, running := m.Alarm()
 	text, col := fmt.Sprintf("failover manager: %s is primary (epoch %d)", leader.NodeName(m.Primary()), m.Epoch()), th.Muted
 	switch {
@@ -85,6 +126,10 @@ func drawManager(c canvas.Canvas, m *leader.Model, th canvas.Theme) {
 		text, col = fmt.Sprintf("manager: %s down %s — operator paged", leader.NodeName(node), clock(m.Now()-since)), th.Bad
 	case running:
 		text, col = fmt.Sprintf("manager: %s unreachable %s / %s", leader.NodeName(node), clock(m.Now()-since), clock(m.Detect())), th.Warn
+	}
+	if narrow { // under the time, left
+		c.Text(12, 34, text, 12, col, canvas.Left)
+		return
 	}
 	c.Text(nodeX-4, 16, text, 12, col, canvas.Left)
 }
@@ -121,7 +166,9 @@ func drawNode(c canvas.Canvas, m *leader.Model, th canvas.Theme, i int) {
 	default:
 		role = "replica"
 		d, behind := m.Lag(i)
-		detail = fmt.Sprintf("LSN %d · lag %s (%d)", n.Position(), clock(d), behind)
+		// How far behind in time; the bar under it shows it in records.
+		detail = fmt.Sprintf("LSN %d · %s behind", n.Position(), clock(d))
+		_ = behind
 		if n.StallUntil > m.Now() {
 			detail = fmt.Sprintf("LSN %d · STALLED %s", n.Position(), clock(n.StallUntil-m.Now()))
 		}
@@ -139,7 +186,7 @@ func drawNode(c canvas.Canvas, m *leader.Model, th canvas.Theme, i int) {
 		_, behind := m.Lag(i)
 		w := math.Min(float64(behind), 20) / 20 * (nodeW - 20)
 		if w > 0 {
-			c.Rect(x+10, y+nodeH-6, w, 3, canvas.Style{Fill: th.Warn})
+			c.Rect(x+10, y+nodeH-4, w, 3, canvas.Style{Fill: th.Warn})
 		}
 	}
 }
@@ -242,7 +289,7 @@ var modeNames = []string{"synchronous", "semi-synchronous", "asynchronous"}
 
 // drawPanel draws the settings, the metrics, the last operations and a
 // legend.
-func drawPanel(c canvas.Canvas, m *leader.Model, th canvas.Theme) {
+func drawPanel(c canvas.Canvas, m *leader.Model, th canvas.Theme, legendY float64) {
 	x, y := panelX, 18.0
 	c.Text(x, y, modeNames[m.Mode()]+" replication", 14, th.Text, canvas.Left)
 	y += 18
@@ -286,7 +333,7 @@ func drawPanel(c canvas.Canvas, m *leader.Model, th canvas.Theme) {
 	if len(recent) == 0 {
 		c.Text(x, y, "none yet", 11, th.Muted, canvas.Left)
 	}
-	drawLegend(c, th, x, 404)
+	drawLegend(c, th, x, legendY)
 }
 
 func short(label string) string {
