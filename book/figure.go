@@ -51,8 +51,8 @@ type presetData struct {
 }
 
 type option struct {
-	Value, Label string
-	Selected     bool
+	Value, Label, Help string
+	Selected           bool
 }
 
 type controlData struct {
@@ -61,6 +61,11 @@ type controlData struct {
 	Checked                       bool
 	Options                       []option
 	Bound                         string
+	// When is the condition under which the control applies, as JSON for
+	// the page ({"param":"regions","atLeast":3}); Hidden says it does not
+	// apply with the figure's values.
+	When   string
+	Hidden bool
 }
 
 // captionMD renders captions: inline Markdown with typographic quotes.
@@ -108,7 +113,11 @@ func (b *builder) newFigureData(fig *Figure, root string) (*figureData, error) {
 		EmbedHeight: embedHeight(s),
 	}
 	presets := map[string]map[string]string{}
+	named := presetsName(s)
 	for _, p := range s.Presets {
+		if named != "" {
+			break // the presets are the options of one control
+		}
 		d.Presets = append(d.Presets, presetData{Name: p.Name, Label: p.Label, Help: p.Help, Selected: p.Name == fig.Preset})
 		presets[p.Name] = p.Values
 	}
@@ -119,6 +128,14 @@ func (b *builder) newFigureData(fig *Figure, root string) (*figureData, error) {
 	d.PresetsJSON = string(js)
 	for _, p := range s.Params {
 		c := control(&p, fig.Values[p.Name])
+		c.Hidden = !s.Applies(&p, fig.Values)
+		if p.Name == named {
+			// One dropdown, not two: the options read as the presets do.
+			for i := range c.Options {
+				pr, _ := s.Preset(c.Options[i].Value)
+				c.Options[i].Label, c.Options[i].Help = pr.Label, pr.Help
+			}
+		}
 		if p.Advanced {
 			d.Advanced = append(d.Advanced, c)
 		} else {
@@ -150,8 +167,51 @@ func embedHeight(s *lab.Schema) int {
 	return (canvas + controls + 480 + 9) / 10 * 10
 }
 
+// presetsName returns the Enum parameter whose options the lab's presets
+// merely name (each preset sets that one parameter to its own option, one
+// preset per option, as the history lab's scenarios do), or "".
+func presetsName(s *lab.Schema) string {
+	var name string
+	seen := map[string]bool{}
+	for _, p := range s.Presets {
+		if len(p.Values) != 1 {
+			return ""
+		}
+		for k, v := range p.Values {
+			if (name != "" && k != name) || v != p.Name || seen[v] {
+				return ""
+			}
+			name = k
+			seen[v] = true
+		}
+	}
+	q, ok := s.Param(name)
+	if !ok || q.Kind != lab.Enum || len(q.Options) != len(seen) {
+		return ""
+	}
+	for _, o := range q.Options {
+		if !seen[o] {
+			return ""
+		}
+	}
+	return name
+}
+
+// whenJSON is a parameter's condition as the page reads it.
+func whenJSON(w *lab.When) string {
+	if w == nil {
+		return ""
+	}
+	js, _ := json.Marshal(struct {
+		Param   string   `json:"param"`
+		Is      []string `json:"is,omitempty"`
+		AtLeast float64  `json:"atLeast,omitempty"`
+	}{w.Param, w.Is, w.AtLeast})
+	return string(js)
+}
+
 func control(p *lab.Param, v float64) controlData {
-	c := controlData{Name: p.Name, Label: p.Label, Help: p.Help, Unit: p.Unit, Kind: p.Kind.String(), Bound: p.Bound}
+	c := controlData{Name: p.Name, Label: p.Label, Help: p.Help, Unit: p.Unit, Kind: p.Kind.String(), Bound: p.Bound, When: whenJSON(p.When)}
 	switch p.Kind {
 	case lab.Bool:
 		c.Checked = v != 0

@@ -18,7 +18,38 @@ import (
 )
 
 // View is the multi-leader lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, FromNarrow: fromNarrow}
+
+// The narrow layout stacks the regions' boxes (messages curve between them
+// on the right) above the strategy and the metrics.
+const (
+	narrowBoxW = 272.0
+	narrowBoxH = 178.0
+	narrowGap  = 12.0
+	narrowH    = boxTop + 3*(narrowBoxH+narrowGap) + 8 + 128 + 4*18
+)
+
+// narrowPanel is the top of the narrow layout's panel: under the last
+// region's box.
+func narrowPanel(m *multileader.Model) float64 {
+	return boxTop + float64(m.Regions())*(narrowBoxH+narrowGap) + 8
+}
+
+// fromNarrow maps a click on a narrow layout's region box to a point of
+// the same region's box in the wide layout (with two or three regions).
+func fromNarrow(x, y float64) (float64, float64, bool) {
+	for r, wx := range []float64{100, 450} {
+		b := narrowBox(r)
+		if x >= b.x && x <= b.x+b.w && y >= b.y && y <= b.y+b.h {
+			return wx, boxTop + narrowBoxH/2, true
+		}
+	}
+	return 0, 0, false
+}
+
+func narrowBox(r int) rect {
+	return rect{8, boxTop + float64(r)*(narrowBoxH+narrowGap), narrowBoxW, narrowBoxH}
+}
 
 // Layout, in logical pixels of the lab's 720×440 canvas.
 const (
@@ -31,7 +62,12 @@ const (
 type rect struct{ x, y, w, h float64 }
 
 // box is where region r is drawn.
-func box(m *multileader.Model, r int) rect {
+func box(m *multileader.Model, r int) rect { return layoutBox(m, r, false) }
+
+func layoutBox(m *multileader.Model, r int, narrow bool) rect {
+	if narrow {
+		return narrowBox(r)
+	}
 	if m.Regions() == 2 {
 		return rect{40 + float64(r)*400, boxTop, 240, boxH}
 	}
@@ -48,21 +84,32 @@ func RegionCenter(m *multileader.Model, r int) (x, y float64) {
 func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	m := lm.(*multileader.Model)
 	c.Clear(th.Background)
+	narrow := canvas.Narrow(c)
+	if narrow { // drawn at scale 1, text at the narrow minimum
+		c = &canvas.Sub{Canvas: c, K: 1, Wide: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, MinSize: canvas.NarrowMinText}
+	}
 	c.Text(12, 16, "true time "+clock(m.Now()), 12, th.Muted, canvas.Left)
 	for r := range m.Regions() {
-		drawRegion(c, m, th, r)
+		drawRegion(c, m, th, r, narrow)
 	}
 	canvas.Traffic(c, func() {
 		for _, msg := range m.InFlight() {
-			drawPacket(c, m, th, msg)
+			drawPacket(c, m, th, msg, narrow)
 		}
 	})
-	drawPanel(c, m, th)
+	if narrow {
+		y := narrowPanel(m)
+		drawStrategy(c, m, th, 12, y, 296*11/canvas.NarrowMinText) // fit reckons at 11 px
+		drawMetrics(c, m, th, 12, y+128, 308)
+		return
+	}
+	drawStrategy(c, m, th, 16, panelTop, 440)
+	drawMetrics(c, m, th, 480, panelTop, 704)
 }
 
 // drawRegion draws region r's leader and its copy of the record.
-func drawRegion(c canvas.Canvas, m *multileader.Model, th canvas.Theme, r int) {
-	b := box(m, r)
+func drawRegion(c canvas.Canvas, m *multileader.Model, th canvas.Theme, r int, narrow bool) {
+	b := layoutBox(m, r, narrow)
 	c.Rect(b.x, b.y, b.w, b.h, canvas.Style{Fill: th.Surface, Stroke: th.Accent, StrokeWidth: 2})
 	x, y := b.x+10, b.y+16
 	user := ""
@@ -138,9 +185,26 @@ func fit(s string, w, size float64) string {
 
 // drawPacket draws a region's record on its way, along a curve below the
 // boxes: a filled square, hollow if it will be dropped.
-func drawPacket(c canvas.Canvas, m *multileader.Model, th canvas.Theme, msg engine.Message) {
+func drawPacket(c canvas.Canvas, m *multileader.Model, th canvas.Theme, msg engine.Message, narrow bool) {
 	f := render.Flight(th, m.Now(), msg)
-	a, b := box(m, msg.From), box(m, msg.To)
+	a, b := layoutBox(m, msg.From, narrow), layoutBox(m, msg.To, narrow)
+	if narrow { // on the right of the stacked boxes, curving out
+		y0, y1 := a.y+a.h/2, b.y+b.h/2
+		x0 := a.x + a.w
+		depth := 12 + math.Abs(y1-y0)*0.04
+		if msg.From > msg.To {
+			depth += 8
+		}
+		cx, cy := x0+2*depth, (y0+y1)/2
+		x := (1-f)*(1-f)*x0 + 2*(1-f)*f*cx + f*f*x0
+		y := (1-f)*(1-f)*y0 + 2*(1-f)*f*cy + f*f*y1
+		s := canvas.Style{Fill: th.Write}
+		if msg.Dropped {
+			s = canvas.Style{Fill: th.Background, Stroke: th.Bad, StrokeWidth: 1.5}
+		}
+		c.Rect(x-5, y-5, 10, 10, s)
+		return
+	}
 	x0, x1 := a.x+a.w/2, b.x+b.w/2
 	y0 := laneTop
 	// Farther regions get a deeper curve; each direction its own depth.
@@ -160,21 +224,26 @@ func drawPacket(c canvas.Canvas, m *multileader.Model, th canvas.Theme, msg engi
 
 // drawPanel draws the strategy, the metrics, the last conflict and a
 // legend.
-func drawPanel(c canvas.Canvas, m *multileader.Model, th canvas.Theme) {
-	x, y := 16.0, panelTop
+func drawStrategy(c canvas.Canvas, m *multileader.Model, th canvas.Theme, x, y, width float64) {
 	name, how := strategyText(m.Strategy())
 	c.Text(x, y, name, 14, th.Text, canvas.Left)
-	c.Text(x, y+17, fit(how, 440, 11), 11, th.Muted, canvas.Left)
+	c.Text(x, y+17, fit(how, width, 11), 11, th.Muted, canvas.Left)
 	last := m.LastConflict()
 	if last == "" {
 		last = "none yet"
 	}
 	c.Text(x, y+40, "Last conflict:", 11, th.Muted, canvas.Left)
-	c.Text(x, y+55, fit(last, 420, 12), 12, th.Text, canvas.Left)
-	c.Text(x, y+84, "Click a region's box (US or EU) for Alice's or Bob's edit.", 11, th.Muted, canvas.Left)
+	c.Text(x, y+55, fit(last, width-20, 12), 12, th.Text, canvas.Left)
+	click := "Click a region's box (US or EU) for Alice's or Bob's edit."
+	if width < 400 {
+		click = "Click US or EU for Alice's or Bob's edit."
+	}
+	c.Text(x, y+84, click, 11, th.Muted, canvas.Left)
 	c.Text(x, y+100, "■ a region's record on its way", 11, th.Write, canvas.Left)
+}
 
-	mx, my := 480.0, panelTop
+// drawMetrics draws the lab's metrics, labels from x, values to right.
+func drawMetrics(c canvas.Canvas, m *multileader.Model, th canvas.Theme, mx, my, right float64) {
 	for i, v := range m.Metrics() {
 		mt := multileader.Schema.Metrics[i]
 		val, col := fmt.Sprint(v), th.Text
@@ -187,7 +256,7 @@ func drawPanel(c canvas.Canvas, m *multileader.Model, th canvas.Theme) {
 			col = th.Bad
 		}
 		c.Text(mx, my, mt.Label, 12, th.Muted, canvas.Left)
-		c.Text(704, my, val, 12, col, canvas.Right)
+		c.Text(right, my, val, 12, col, canvas.Right)
 		my += 18
 	}
 }

@@ -77,6 +77,36 @@
   const reduced = matchMedia('(prefers-reduced-motion: reduce)');
 
   class Lab {
+  // A metric as the stat card shows it, in the schema's unit (data-unit):
+  // fractions as percentages, milliseconds and rates to a sensible
+  // precision, counts as they are, other numbers to three significant
+  // digits. The raw value stays in data-value.
+  const trim = (s) => s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+  const fmtMetric = (v, unit) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return String(v);
+    switch (unit) {
+      case 'fraction': {
+        const pct = v * 100;
+        if (pct > 0 && pct < 0.1) return '<0.1%';
+        if (pct < 100 && pct > 99.9) return '>99.9%';
+        return trim(pct.toFixed(1)) + '%';
+      }
+      case 'ms': return (Math.abs(v) >= 100 ? String(Math.round(v)) : trim(v.toFixed(1))) + ' ms';
+      case 'txn/s': return Math.round(v) + ' txn/s';
+    }
+    if (Number.isInteger(v)) return String(v);
+    return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
+  };
+  // Which controls apply (data-when, from the schema's Param.When).
+  const applies = (form, when) => {
+    const el = form.elements[when.param];
+    if (!el) return true;
+    if (el.type === 'checkbox') return when.is.includes(el.checked ? 'on' : 'off');
+    if (when.is) return when.is.includes(el.value);
+    return Number(el.value) >= when.atLeast;
+  };
+  // Settings and numbers start folded on small screens, open on wide ones.
+  const wide = matchMedia('(min-width: 48rem)');
     constructor(fig) {
       this.fig = fig;
       this.name = fig.dataset.lab;
@@ -132,6 +162,8 @@
         if (e.target.closest('input, select, textarea, summary') || e.altKey || e.ctrlKey || e.metaKey) return;
         if (e.key === ' ' && !e.target.closest('button')) { e.preventDefault(); this.command('toggle'); }
         else if (e.key === 'ArrowRight') { e.preventDefault(); this.command('step'); }
+      this.syncWhen();
+      for (const d of $$(this.fig, 'details.lab-fold')) d.open = wide.matches;
       });
       new IntersectionObserver((entries) => {
         for (const en of entries) {
@@ -154,6 +186,7 @@
     }
     showValue(el) {
       const out = el.parentElement && $(el.parentElement, 'output');
+      this.syncWhen();
       if (out && el.type === 'range') {
         const unit = out.textContent.replace(/^[-\d.]+\s*/, '');
         out.textContent = el.value + (unit ? ' ' + unit : '');
@@ -175,6 +208,14 @@
     syncBounds() {
       for (const el of $$(this.form, '[data-max-param]')) {
         const bound = field(this.form, el.dataset.maxParam);
+    // A control that does not apply with the other settings is hidden.
+    syncWhen() {
+      for (const el of $$(this.form, '[data-when]')) {
+        let when;
+        try { when = JSON.parse(el.dataset.when); } catch { continue; }
+        el.hidden = !applies(this.form, when);
+      }
+    }
         if (!bound) continue;
         el.max = Math.min(Number(el.getAttribute('data-abs-max') || el.max), Number(bound.value));
         if (!el.hasAttribute('data-abs-max')) el.setAttribute('data-abs-max', el.getAttribute('max'));
@@ -328,7 +369,7 @@
           break;
         case 'scalingdata:restart':
           this.clearLog();
-          for (const dd of $$(this.fig, '[data-metric]')) dd.textContent = '–';
+          for (const dd of $$(this.fig, '[data-metric]')) { dd.textContent = '–'; delete dd.dataset.value; }
           break;
         case 'scalingdata:state':
           this.state = d;
@@ -357,7 +398,7 @@
             const dd = $(this.fig, `[data-metric="${CSS.escape(k)}"]`);
             if (!dd) continue;
             if (dd.hasAttribute('data-bool')) dd.textContent = v ? 'yes' : 'no';
-            else dd.textContent = typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v);
+            else dd.textContent = fmtMetric(v, dd.dataset.unit);
           }
           break;
         case 'scalingdata:events':
@@ -426,6 +467,7 @@
     }
     say(text) { this.live.textContent = text; }
   }
+            dd.dataset.value = String(v);
 
   // An embed page talks to the page around it (a course platform): it
   // reports its height and the lab's metrics, and takes a few commands.
@@ -519,3 +561,4 @@
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
 })();
+    target.syncWhen();
