@@ -98,6 +98,20 @@ func TestBuildPages(t *testing.T) {
 	require.Contains(t, q, `name="w" min="1" max="9" step="1" value="3"`)
 	require.Contains(t, q, `data-action="crash"`)
 	require.Contains(t, q, `class="lab-log" aria-live="polite"`)
+	// The caption sits with the canvas; settings and numbers fold away.
+	stage, caption, bar := strings.Index(q, `class="lab-stage`), strings.Index(q, `<figcaption>`), strings.Index(q, `class="lab-bar"`)
+	require.True(t, stage < caption && caption < bar, "the caption comes right after the canvas, before the controls")
+	require.Contains(t, q, `<figure class="lab-view">`, "the canvas and its caption are a figure of their own")
+	require.Contains(t, q, `<details class="lab-fold lab-settings"><summary>Settings</summary>`)
+	require.Contains(t, q, `<details class="lab-fold lab-readout"><summary>Numbers</summary>`)
+	require.Contains(t, q, `<dd data-metric="p50_write_ms" data-unit="ms">`, "stat cards carry the schema's unit for the page to format")
+	// Hinted handoff applies only to a sloppy quorum, off here: hidden.
+	require.Contains(t, q, `data-when="{&#34;param&#34;:&#34;sloppy&#34;,&#34;is&#34;:[&#34;on&#34;]}" hidden><input type="checkbox" name="handoff"`)
+	// Every page has the favicon the build writes.
+	for _, name := range []string{"index.html", "quorums.html", "print.html", "embed/quorum.html", "embed/index.html"} {
+		require.Contains(t, read(t, out, name), `<link rel="icon" href="`, name)
+	}
+	require.Contains(t, read(t, out, "assets/favicon.svg"), `<svg xmlns="http://www.w3.org/2000/svg"`)
 	require.Regexp(t, `src="posters/quorum-light-[0-9a-f]{10}\.svg"`, q)
 
 	// Posters, embed page, frame page and assets exist.
@@ -225,6 +239,8 @@ func TestBuildExtras(t *testing.T) {
 	require.Contains(t, p, `href="#glossary--quorum"`)
 	require.Contains(t, p, `id="quorums--fn:1"`, "footnotes are kept")
 	require.NotContains(t, p, `id="overlap"`)
+	// Its contents nest the chapters under their part, as SUMMARY.md does.
+	require.Contains(t, p, `<ol class="print-toc"><li><a href="#index--top">Welcome</a></li><li><a href="#part--top">Part one</a><ol class="print-toc"><li><a href="#quorums--top">Quorums</a></li></ol></li><li><a href="#glossary--top">Glossary</a></li></ol>`)
 
 	// The search index covers sections, glossary entries and labs.
 	idx := read(t, out, "assets/search-index.js")

@@ -66,7 +66,7 @@ func TestCAPLabInChromium(t *testing.T) {
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('The network between the sites is cut.')`),
 		capLog(lab, `client 2: (read|write) x (refused|times out)`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=errors]').textContent) > 0`),
-		waitFor(`Number(`+lab+`.querySelector('[data-metric=availability]').textContent) < 1`),
+		waitFor(`Number(`+lab+`.querySelector('[data-metric=availability]').dataset.value) < 1`),
 	))
 	shot, err = chromedp.Run(ctx, stage)
 	require.NoError(t, err)
@@ -114,7 +114,8 @@ func TestCAPAPLabInChromium(t *testing.T) {
 		waitFor(`Number(`+ap+`.querySelector('[data-metric=conflicts_on_heal]').textContent) > 0`),
 		waitFor(ap+`.querySelector('.lab-frame').title.includes('Conflicts on heal 1')`),
 	))
-	require.Equal(t, "1", evalString(t, ctx, ap+`.querySelector('[data-metric=availability]').textContent`))
+	require.Equal(t, "1", evalString(t, ctx, ap+`.querySelector('[data-metric=availability]').dataset.value`))
+	require.Equal(t, "100%", evalString(t, ctx, ap+`.querySelector('[data-metric=availability]').textContent`), "a fraction reads as a percentage")
 	require.Equal(t, "0", evalString(t, ctx, ap+`.querySelector('[data-metric=errors]').textContent`))
 	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#ap-lab .lab-stage`), chromedp.NodeVisible))
 	require.NoError(t, err)
@@ -136,11 +137,11 @@ func TestPACELCLabInChromium(t *testing.T) {
 		js(lab+`.scrollIntoView()`),
 		js(lab+`.querySelector('.lab-run').click()`),
 		waitFor(`!!`+lab+`.querySelector('.lab-frame')`),
-		waitFor(`Number(`+lab+`.querySelector('[data-metric=latency_p50_ms]').textContent) > 0`),
+		waitFor(`Number(`+lab+`.querySelector('[data-metric=latency_p50_ms]').dataset.value) > 0`),
 		js(`{ const c = `+lab+`.querySelector('[name=config]'); c.value = 'eventual'; c.dispatchEvent(new Event('change', {bubbles: true})); c.dispatchEvent(new Event('input', {bubbles: true})) }`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('eventual shown')`),
 		js(`{ const s = `+lab+`.querySelector('[data-cmd=speed]'); s.value = '8'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
-		waitFor(`Number(`+lab+`.querySelector('[data-metric=stale_read_fraction]').textContent) > 0`),
+		waitFor(`Number(`+lab+`.querySelector('[data-metric=stale_read_fraction]').dataset.value) > 0`),
 		capLog(lab, `europe is cut off`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('available in the partition')`),
 	))

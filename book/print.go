@@ -46,6 +46,32 @@ type printChapter struct {
 	Body      template.HTML
 }
 
+// tocEntry is one line of the print page's contents, with the chapters
+// nested under their part as SUMMARY.md nests them.
+type tocEntry struct {
+	ID, Title string
+	Children  []*tocEntry
+}
+
+// nestTOC turns pages in reading order, each with its SUMMARY.md level,
+// into a tree.
+func nestTOC(pages []*page, anchors map[string]string) []*tocEntry {
+	var roots []*tocEntry
+	var stack []*tocEntry // stack[i] is the last entry at level i
+	for _, p := range pages {
+		e := &tocEntry{ID: anchors[p.Href], Title: p.Title}
+		level := min(p.Level, len(stack))
+		stack = append(stack[:level], e)
+		if level == 0 {
+			roots = append(roots, e)
+		} else {
+			parent := stack[level-1]
+			parent.Children = append(parent.Children, e)
+		}
+	}
+	return roots
+}
+
 func (b *builder) renderPrint() error {
 	anchors := map[string]string{} // page → its top anchor on the print page
 	for _, p := range b.pages {
@@ -64,7 +90,8 @@ func (b *builder) renderPrint() error {
 	data := struct {
 		pageData
 		Chapters []printChapter
-	}{pageData{Book: BookTitle, Title: "The whole book", Version: b.version()}, chapters}
+		TOC      []*tocEntry
+	}{pageData{Book: BookTitle, Title: "The whole book", Version: b.version()}, chapters, nestTOC(b.pages, anchors)}
 	if err := b.tmpl.ExecuteTemplate(&out, "print", data); err != nil {
 		return err
 	}

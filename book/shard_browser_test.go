@@ -49,7 +49,7 @@ func TestShardLabInChromium(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`figure.lab [data-action=add]`)),
 				log(`add E: .* keys \(7\d\.\d%\) change shard`),
 				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '5'`),
-				waitFor(`Number(`+fig+`.querySelector('[data-metric=moved_fraction]').textContent) > 0.75`),
+				waitFor(`Number(`+fig+`.querySelector('[data-metric=moved_fraction]').dataset.value) > 0.75`),
 				waitFor(fig+`.querySelector('.lab-frame').title.includes('Move in progress')`),
 				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
 				chromedp.Sleep(1500*time.Millisecond),

@@ -24,7 +24,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 	const lab = `document.getElementById('spanner-lab')`
 	float := func(name string) float64 {
 		t.Helper()
-		s := evalString(t, ctx, lab+`.querySelector('[data-metric=`+name+`]').textContent`)
+		s := evalString(t, ctx, lab+`.querySelector('[data-metric=`+name+`]').dataset.value`)
 		v, err := strconv.ParseFloat(s, 64)
 		require.NoError(t, err, "metric %s = %q", name, s)
 		return v
@@ -35,7 +35,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 		js(lab+`.scrollIntoView()`),
 		js(lab+`.querySelector('.lab-run').click()`),
 		waitFor(`!!`+lab+`.querySelector('.lab-frame')`),
-		waitFor(`Number(`+lab+`.querySelector('[data-metric=commit_wait_ms_mean]').textContent) > 0`),
+		waitFor(`Number(`+lab+`.querySelector('[data-metric=commit_wait_ms_mean]').dataset.value) > 0`),
 		waitFor(`Array.from(`+lab+`.querySelectorAll('.lab-log li')).some(li => /commit wait of/.test(li.textContent))`),
 	))
 	stage := chromedp.Screenshot(chromedp.CSS(`#spanner-lab .lab-stage`), chromedp.NodeVisible)
@@ -48,7 +48,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		js(`const e = `+lab+`.querySelector('[name=epsilon]'); e.value = '10'; e.dispatchEvent(new Event('input', {bubbles: true}))`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('mean ε 10 ms')`),
-		waitFor(`Number(`+lab+`.querySelector('[data-metric=commit_wait_ms_mean]').textContent) > 12`),
+		waitFor(`Number(`+lab+`.querySelector('[data-metric=commit_wait_ms_mean]').dataset.value) > 12`),
 	))
 	require.Zero(t, float("order_violations"))
 

@@ -1,0 +1,148 @@
+package book_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book/internal/browsertest"
+)
+
+// phoneWidths are the screens every page must fit without sideways
+// scrolling: the narrowest phones in use (320), common Android (360),
+// iPhones (390) and large phones (414).
+var phoneWidths = []int64{320, 360, 390, 414}
+
+// overflowScript measures one page at the current viewport. It reports the
+// document's scroll width, the viewport's width, how html and body clip
+// overflow (clipping there would hide the fault, not fix it), and the
+// element that reaches furthest right of the viewport without a scrolling
+// or clipping box of its own around it: the deepest such element, with the
+// ancestors it pushes out.
+const overflowScript = `(() => {
+  const de = document.documentElement, iw = innerWidth;
+  const name = (el) => {
+    const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+    const r = el.getBoundingClientRect();
+    return el.tagName.toLowerCase() + cls + ' (' + Math.round(r.width) + ' px wide, right edge at ' + Math.round(r.right) + ')';
+  };
+  // An element counts when nothing between it and the page clips it and
+  // it is not fixed (fixed boxes never make the page scroll).
+  const counts = (el) => {
+    for (let p = el; p && p !== document.body && p !== de; p = p.parentElement) {
+      const cs = getComputedStyle(p);
+      if (cs.position === 'fixed') return false;
+      if (p !== el && cs.overflowX !== 'visible') return false;
+    }
+    return true;
+  };
+  let worst = null, right = iw + 0.5;
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if ((r.width === 0 && r.height === 0) || r.right < right) continue;
+    if (!counts(el)) continue;
+    worst = el; right = r.right;
+  }
+  let widest = '';
+  if (worst) {
+    const chain = [name(worst)];
+    for (let p = worst.parentElement; p && p !== document.body && chain.length < 5; p = p.parentElement) {
+      if (p.getBoundingClientRect().right > iw + 0.5) chain.push(name(p));
+    }
+    widest = chain.join(' in ');
+  }
+  return JSON.stringify({
+    scroll: de.scrollWidth, inner: iw,
+    clip: [getComputedStyle(de).overflowX, getComputedStyle(document.body).overflowX].filter((o) => o !== 'visible' && o !== 'auto').join(' '),
+    widest,
+  });
+})()`
+
+// builtPages lists every HTML page of the built site, relative to dir,
+// except lab.html: that is the canvas's own document inside a lab's
+// iframe (it clips itself to the frame and shows nothing on its own).
+func builtPages(t *testing.T, dir string) []string {
+	t.Helper()
+	var pages []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".html" {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if rel = filepath.ToSlash(rel); rel != "lab.html" {
+			pages = append(pages, rel)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return pages
+}
+
+// TestNoSidewaysScroll opens every page the build writes, in both themes,
+// and measures it at every phone width: no page may be wider than the
+// screen. It measures without mobile emulation, which would widen the
+// layout viewport to fit the content and hide the overflow. One tab, one
+// navigation per page and theme; the widths are viewport changes.
+func TestNoSidewaysScroll(t *testing.T) {
+	browsertest.Require(t)
+	t.Parallel()
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	ctx := browsertest.Browser(t, 1280, 900)
+	pages := builtPages(t, site)
+	require.Greater(t, len(pages), 30, "the built site has every chapter, part page, glossary, references, print and embed page")
+	shots := os.Getenv("SCREENSHOT_DIR") != ""
+
+	var faults []string
+	for _, theme := range []string{"light", "dark"} {
+		for _, page := range pages {
+			// ?theme= is the pages' own way to force a theme (theme.js).
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.EmulateViewport(phoneWidths[0], 800),
+				chromedp.Navigate(url+"/"+page+"?theme="+theme),
+				browsertest.WaitFor(`document.readyState === 'complete' && document.documentElement.dataset.theme === '`+theme+`'`),
+			), page)
+			for _, w := range phoneWidths {
+				require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(w, 800)))
+				res, err := chromedp.Run(ctx, chromedp.Evaluate[string](overflowScript))
+				require.NoError(t, err, page)
+				var m struct {
+					Scroll, Inner int
+					Clip, Widest  string
+				}
+				require.NoError(t, json.Unmarshal([]byte(res), &m), res)
+				require.EqualValues(t, w, m.Inner, "%s: the viewport is not %d px wide", page, w)
+				where := fmt.Sprintf("%s at %d px (%s)", page, w, theme)
+				if m.Clip != "" {
+					faults = append(faults, where+": html or body clips sideways overflow (overflow-x: "+m.Clip+"), which hides content instead of fitting it")
+				}
+				if m.Scroll > m.Inner {
+					faults = append(faults, fmt.Sprintf("%s: %d px wide; widest: %s", where, m.Scroll, orNone(m.Widest)))
+				}
+				if shots && (w == 320 || w == 390) || m.Scroll > m.Inner {
+					png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+					require.NoError(t, err)
+					browsertest.Shot(t, fmt.Sprintf("phone-%d-%s-%s", w, theme, strings.ReplaceAll(strings.TrimSuffix(page, ".html"), "/", "-")), png)
+				}
+			}
+		}
+	}
+	require.Empty(t, faults, "pages that scroll sideways on a phone:\n%s", strings.Join(faults, "\n"))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no element found (a pseudo-element or a margin?)"
+	}
+	return s
+}
