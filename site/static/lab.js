@@ -74,9 +74,6 @@
     }
     return null;
   };
-  const reduced = matchMedia('(prefers-reduced-motion: reduce)');
-
-  class Lab {
   // A metric as the stat card shows it, in the schema's unit (data-unit):
   // fractions as percentages, milliseconds and rates to a sensible
   // precision, counts as they are, other numbers to three significant
@@ -107,6 +104,9 @@
   };
   // Settings and numbers start folded on small screens, open on wide ones.
   const wide = matchMedia('(min-width: 48rem)');
+  const reduced = matchMedia('(prefers-reduced-motion: reduce)');
+
+  class Lab {
     constructor(fig) {
       this.fig = fig;
       this.name = fig.dataset.lab;
@@ -158,12 +158,12 @@
         this.ensure().then(() => this.post({ type: 'scalingdata:action', name: el.dataset.action, arg }));
       }));
       this.syncBounds();
+      this.syncWhen();
+      for (const d of $$(this.fig, 'details.lab-fold')) d.open = wide.matches;
       this.fig.addEventListener('keydown', (e) => {
         if (e.target.closest('input, select, textarea, summary') || e.altKey || e.ctrlKey || e.metaKey) return;
         if (e.key === ' ' && !e.target.closest('button')) { e.preventDefault(); this.command('toggle'); }
         else if (e.key === 'ArrowRight') { e.preventDefault(); this.command('step'); }
-      this.syncWhen();
-      for (const d of $$(this.fig, 'details.lab-fold')) d.open = wide.matches;
       });
       new IntersectionObserver((entries) => {
         for (const en of entries) {
@@ -182,11 +182,11 @@
       }
       this.showValue(el);
       this.syncBounds();
+      this.syncWhen();
       if (this.frame) this.post({ type: 'scalingdata:params', values: this.params() });
     }
     showValue(el) {
       const out = el.parentElement && $(el.parentElement, 'output');
-      this.syncWhen();
       if (out && el.type === 'range') {
         const unit = out.textContent.replace(/^[-\d.]+\s*/, '');
         out.textContent = el.value + (unit ? ' ' + unit : '');
@@ -204,10 +204,6 @@
         this.showValue(el);
       }
     }
-    // Parameters bounded by another (w ≤ n) and the node picker follow it.
-    syncBounds() {
-      for (const el of $$(this.form, '[data-max-param]')) {
-        const bound = field(this.form, el.dataset.maxParam);
     // A control that does not apply with the other settings is hidden.
     syncWhen() {
       for (const el of $$(this.form, '[data-when]')) {
@@ -216,6 +212,10 @@
         el.hidden = !applies(this.form, when);
       }
     }
+    // Parameters bounded by another (w ≤ n) and the node picker follow it.
+    syncBounds() {
+      for (const el of $$(this.form, '[data-max-param]')) {
+        const bound = field(this.form, el.dataset.maxParam);
         if (!bound) continue;
         el.max = Math.min(Number(el.getAttribute('data-abs-max') || el.max), Number(bound.value));
         if (!el.hasAttribute('data-abs-max')) el.setAttribute('data-abs-max', el.getAttribute('max'));
@@ -397,6 +397,7 @@
           for (const [k, v] of Object.entries(d.values || {})) {
             const dd = $(this.fig, `[data-metric="${CSS.escape(k)}"]`);
             if (!dd) continue;
+            dd.dataset.value = String(v);
             if (dd.hasAttribute('data-bool')) dd.textContent = v ? 'yes' : 'no';
             else dd.textContent = fmtMetric(v, dd.dataset.unit);
           }
@@ -467,7 +468,6 @@
     }
     say(text) { this.live.textContent = text; }
   }
-            dd.dataset.value = String(v);
 
   // An embed page talks to the page around it (a course platform): it
   // reports its height and the lab's metrics, and takes a few commands.
@@ -548,6 +548,7 @@
     const preset = $(target.form, '[name=preset]');
     if (preset) preset.value = '';
     target.syncBounds();
+    target.syncWhen();
     // A shared moment (t=, do=) opens at that moment, paused, unless an
     // embed asks to play on from it (autoplay=1).
     const moment = {};
@@ -561,4 +562,3 @@
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
 })();
-    target.syncWhen();
