@@ -111,23 +111,6 @@ func TestQuorumLabInChromium(t *testing.T) {
 	require.Equal(t, p1, labTime(t, ctx), "virtual time moves while paused")
 }
 
-// TestPhoneLayout checks that pages have no horizontal scroll at 360 px.
-func TestPhoneLayout(t *testing.T) {
-	browsertest.Require(t)
-	site := browsertest.Site(t)
-	url := browsertest.Serve(t, site)
-	ctx := browsertest.Browser(t, 360, 780)
-	for _, page := range []string{"/index.html", "/quorums.html", "/embed/quorum.html"} {
-		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(url+page), chromedp.WaitReady(chromedp.CSS(`body`))))
-		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
-		require.NoError(t, err)
-		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		require.NoError(t, err)
-		browsertest.Shot(t, "phone"+strings.ReplaceAll(strings.TrimSuffix(page, ".html"), "/", "-"), shot)
-		require.False(t, overflow, "%s scrolls sideways at 360 px", page)
-	}
-}
-
 // nodeOnPage is where replica i of the first lab (nodes=3 n=3) is on the
 // page.
 func nodeOnPage(t *testing.T, ctx context.Context, i int) (float64, float64) {
