@@ -19,54 +19,81 @@ import (
 )
 
 // View is the history lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: narrowSize}
+
+var narrowSize = canvas.Size{W: canvas.NarrowWidth, H: 520}
 
 // Layout, in logical pixels of the lab's 720×400 canvas.
 const (
-	left, right = 64.0, 700.0
-	laneTop     = 62.0
-	laneGap     = 50.0
-	barH        = 14.0
-	panelY      = 296.0
+	laneGap = 50.0
+	barH    = 14.0
 )
 
-func xOf(m *history.Model, t time.Duration) float64 {
-	return left + (right-left)*float64(t)/float64(m.End())
+// geo is where things go: the wide layout's, or the narrow one's (lanes
+// across the narrow width, the title wrapped, the verdicts two by two).
+type geo struct {
+	left, right     float64
+	laneTop, panelY float64
+	title           []string // the scenario's title, one line each
+	narrow          bool
 }
 
-func laneY(p int) float64 { return laneTop + float64(p)*laneGap }
+func layout(m *history.Model, narrow bool) geo {
+	label := m.Scenario().Label
+	if !narrow {
+		return geo{left: 64, right: 700, laneTop: 62, panelY: 296, title: []string{label}}
+	}
+	g := geo{left: 44, right: 304, title: wrap(label, 296, 13), narrow: true}
+	g.laneTop = 34 + 17*float64(len(g.title)) + 28
+	g.panelY = g.laneY(3) + 60
+	return g
+}
+
+func (g geo) xOf(m *history.Model, t time.Duration) float64 {
+	return g.left + (g.right-g.left)*float64(t)/float64(m.End())
+}
+
+func (g geo) laneY(p int) float64 { return g.laneTop + float64(p)*laneGap }
 
 // Draw paints the diagram.
 func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	m := lm.(*history.Model)
 	sc := m.Scenario()
 	c.Clear(th.Background)
-	c.Text(12, 16, sc.Label, 13, th.Text, canvas.Left)
-	c.Text(12, 34, "t = "+ms(m.Now()), 11, th.Muted, canvas.Left)
-	axisY := laneY(sc.Procs-1) + 34
+	g := layout(m, canvas.Narrow(c))
+	if g.narrow { // drawn at scale 1, text at the narrow minimum
+		c = &canvas.Sub{Canvas: c, K: 1, Wide: narrowSize, MinSize: canvas.NarrowMinText}
+	}
+	y := 16.0
+	for _, line := range g.title {
+		c.Text(12, y, line, 13, th.Text, canvas.Left)
+		y += 17
+	}
+	c.Text(12, y+1, "t = "+ms(m.Now()), 11, th.Muted, canvas.Left)
+	axisY := g.laneY(sc.Procs-1) + 34
 	for p := range sc.Procs {
-		y := laneY(p)
-		c.Line(left, y, right, y, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
-		c.Text(left-12, y, fmt.Sprintf("P%d", p+1), 12, th.Text, canvas.Right)
+		y := g.laneY(p)
+		c.Line(g.left, y, g.right, y, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+		c.Text(g.left-12, y, fmt.Sprintf("P%d", p+1), 12, th.Text, canvas.Right)
 	}
 	for t := time.Duration(0); t <= m.End(); t += 20 * time.Millisecond {
-		x := xOf(m, t)
+		x := g.xOf(m, t)
 		c.Line(x, axisY-4, x, axisY, canvas.Style{Stroke: th.Muted, StrokeWidth: 1})
 		c.Text(x, axisY+9, ms(t), 11, th.Muted, canvas.Center)
 	}
-	c.Line(left, axisY-4, right, axisY-4, canvas.Style{Stroke: th.Muted, StrokeWidth: 1})
-	drawArrows(c, m, th)
+	c.Line(g.left, axisY-4, g.right, axisY-4, canvas.Style{Stroke: th.Muted, StrokeWidth: 1})
+	canvas.Traffic(c, func() { drawArrows(c, g, m, th) }) // labels above the arrows, with a halo
 	v := m.Verdicts()
 	for i, o := range sc.Ops {
-		drawOp(c, m, th, i, o, v.Culprit == i)
+		drawOp(c, g, m, th, i, o, v.Culprit == i)
 	}
-	now := xOf(m, m.Now())
-	c.Line(now, laneTop-24, now, axisY-4, canvas.Style{Stroke: th.Accent, StrokeWidth: 1.5})
-	drawVerdicts(c, m, th, v)
+	now := g.xOf(m, m.Now())
+	c.Line(now, g.laneTop-24, now, axisY-4, canvas.Style{Stroke: th.Accent, StrokeWidth: 1.5})
+	drawVerdicts(c, g, m, th, v)
 }
 
 // drawArrows links every returned read to the write it read from.
-func drawArrows(c canvas.Canvas, m *history.Model, th canvas.Theme) {
+func drawArrows(c canvas.Canvas, g geo, m *history.Model, th canvas.Theme) {
 	ops := m.Scenario().Ops
 	for i, r := range ops {
 		if _, done := m.Visible(i); r.Write || !done || r.Value == 0 {
@@ -76,8 +103,8 @@ func drawArrows(c canvas.Canvas, m *history.Model, th canvas.Theme) {
 			if started, _ := m.Visible(j); !w.Write || !started || w.Key != r.Key || w.Value != r.Value {
 				continue
 			}
-			x0, y0 := xOf(m, (w.Invoke+w.Return)/2), laneY(w.Proc)
-			x1, y1 := xOf(m, (r.Invoke+r.Return)/2), laneY(r.Proc)
+			x0, y0 := g.xOf(m, (w.Invoke+w.Return)/2), g.laneY(w.Proc)
+			x1, y1 := g.xOf(m, (r.Invoke+r.Return)/2), g.laneY(r.Proc)
 			if y1 > y0 {
 				y0, y1 = y0+barH/2, y1-barH/2
 			} else if y1 < y0 {
@@ -98,7 +125,7 @@ func drawArrows(c canvas.Canvas, m *history.Model, th canvas.Theme) {
 // now while it runs, a filled bar once it has returned. Writes are blue
 // with square ends, reads teal with round labels; the operation that breaks
 // linearizability is outlined in red and marked.
-func drawOp(c canvas.Canvas, m *history.Model, th canvas.Theme, i int, o history.Op, culprit bool) {
+func drawOp(c canvas.Canvas, g geo, m *history.Model, th canvas.Theme, i int, o history.Op, culprit bool) {
 	started, done := m.Visible(i)
 	if !started {
 		return
@@ -107,8 +134,8 @@ func drawOp(c canvas.Canvas, m *history.Model, th canvas.Theme, i int, o history
 	if o.Write {
 		col = th.Write
 	}
-	y := laneY(o.Proc)
-	x0 := xOf(m, o.Invoke)
+	y := g.laneY(o.Proc)
+	x0 := g.xOf(m, o.Invoke)
 	end := o.Return
 	label := o.String()
 	if !done {
@@ -119,7 +146,7 @@ func drawOp(c canvas.Canvas, m *history.Model, th canvas.Theme, i int, o history
 			label = fmt.Sprintf("r(%s) …", o.Key)
 		}
 	}
-	x1 := math.Max(x0+2, xOf(m, end))
+	x1 := math.Max(x0+2, g.xOf(m, end))
 	switch {
 	case !done:
 		c.Rect(x0, y-barH/2, x1-x0, barH, canvas.Style{Fill: th.Background, Stroke: col, StrokeWidth: 1.5, Dash: true})
@@ -130,26 +157,37 @@ func drawOp(c canvas.Canvas, m *history.Model, th canvas.Theme, i int, o history
 	}
 	c.Text((x0+x1)/2, y-barH/2-8, label, 12, th.Text, canvas.Center)
 	if culprit {
-		c.Text((x0+x1)/2, y+barH/2+9, "not linearizable from here", 11, th.Bad, canvas.Center)
+		const note = "not linearizable from here"
+		half := 0.55 * canvas.MinText(g.right) * float64(len(note)) / 2 // kept inside the lanes
+		c.Text(math.Min(math.Max((x0+x1)/2, g.left-30+half), g.right+8-half), y+barH/2+9, note, 11, th.Bad, canvas.Center)
 	}
 }
 
-func drawVerdicts(c canvas.Canvas, m *history.Model, th canvas.Theme, v history.Verdicts) {
+func drawVerdicts(c canvas.Canvas, g geo, m *history.Model, th canvas.Theme, v history.Verdicts) {
 	names := []string{"Linearizable", "Sequential", "Causal", "Eventual"}
 	vals := []bool{v.Linearizable, v.Sequential, v.Causal, v.Eventual}
-	w := (right - 12) / 4
+	w, cols := (g.right-12)/4, 4
+	if g.narrow {
+		w, cols = 148, 2
+	}
 	for i, name := range names {
-		x := 12 + float64(i)*w
+		x := 12 + float64(i%cols)*w
+		py := g.panelY + float64(i/cols)*48
 		col, mark := th.OK, "yes"
 		if !vals[i] {
 			col, mark = th.Bad, "NO"
 		}
-		c.Rect(x+2, panelY, w-8, 40, canvas.Style{Fill: th.Surface, Stroke: col, StrokeWidth: 2})
-		c.Text(x+w/2-2, panelY+13, name, 12, th.Text, canvas.Center)
-		c.Text(x+w/2-2, panelY+28, mark, 13, col, canvas.Center)
+		c.Rect(x+2, py, w-8, 40, canvas.Style{Fill: th.Surface, Stroke: col, StrokeWidth: 2})
+		c.Text(x+w/2-2, py+13, name, 12, th.Text, canvas.Center)
+		c.Text(x+w/2-2, py+28, mark, 13, col, canvas.Center)
 	}
-	y := panelY + 60
-	for _, line := range wrap(m.Scenario().Note, right-12, 11) {
+	y := g.panelY + 60
+	size := 11.0
+	if g.narrow {
+		y += 48
+		size = canvas.NarrowMinText
+	}
+	for _, line := range wrap(m.Scenario().Note, g.right-12, size) {
 		c.Text(12, y, line, 11, th.Muted, canvas.Left)
 		y += 15
 	}
