@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -33,9 +32,63 @@ func evalString(t *testing.T, ctx context.Context, expr string) string {
 
 const fig = `document.querySelector('figure.lab')`
 
+// labTimeJS is the lab's virtual time in ms, as figure sel shows it.
+func labTimeJS(sel string) string {
+	return `((s) => { const [v, u] = s.trim().split(/\s+/); return Math.round(Number(v) * (u === 's' ? 1000 : 1)); })(` + sel + `.querySelector('.lab-time').textContent)`
+}
+
+// timeMoves waits until the lab in figure sel shows a virtual time later
+// than after (ms).
+func timeMoves(sel string, after float64) chromedp.Action[chromedp.Void] {
+	return waitFor(labTimeJS(sel) + ` > ` + strconv.FormatFloat(after, 'f', -1, 64))
+}
+
+// settled scrolls figure sel's lab frame to the middle of the viewport
+// and waits until it stays put for two animation frames (smooth scrolling
+// and late layout move it).
+func settled(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`new Promise((done) => {
+		const f = `+sel+`.querySelector('.lab-frame') || `+sel+`;
+		f.scrollIntoView({block: 'center', behavior: 'instant'});
+		let last = '', same = 0;
+		const tick = () => {
+			const r = f.getBoundingClientRect(), now = r.left + ',' + r.top + ',' + r.width + ',' + r.height;
+			same = now === last ? same + 1 : 0;
+			last = now;
+			if (same >= 2) done(); else requestAnimationFrame(tick);
+		};
+		requestAnimationFrame(tick);
+	})`, chromedp.EvalAwaitPromise)
+}
+
+// messages is how many messages figure sel has had from its lab frame.
+func messages(t *testing.T, ctx context.Context, sel string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Number(`+sel+`.dataset.messages || 0)`))
+	require.NoError(t, err)
+	return n
+}
+
+// moreMessages waits until figure sel has had more than n messages.
+func moreMessages(sel string, n int) chromedp.Action[chromedp.Void] {
+	return waitFor(`Number(` + sel + `.dataset.messages || 0) > ` + strconv.Itoa(n))
+}
+
+// labFrames waits for n animation frames of the lab frame in figure sel:
+// the lab's game loop has had n turns to update (and to report).
+func labFrames(sel string, n int) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`new Promise((done) => {
+		const w = `+sel+`.querySelector('.lab-frame').contentWindow;
+		let left = `+strconv.Itoa(n)+`;
+		const tick = () => (--left <= 0 ? done() : w.requestAnimationFrame(tick));
+		w.requestAnimationFrame(tick);
+	})`, chromedp.EvalAwaitPromise)
+}
+
 // TestQuorumLabInChromium opens the quorum chapter, starts its first lab,
 // and checks that it draws, animates, and answers the page's controls.
 func TestQuorumLabInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
@@ -66,9 +119,7 @@ func TestQuorumLabInChromium(t *testing.T) {
 	require.Greater(t, browsertest.Colours(img), 12, "the lab canvas looks blank")
 
 	// It animates: virtual time moves.
-	t1 := labTime(t, ctx)
-	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(700*time.Millisecond)))
-	require.Greater(t, labTime(t, ctx), t1, "virtual time does not advance while playing")
+	require.NoError(t, chromedp.Do(ctx, timeMoves(fig, labTime(t, ctx))), "virtual time does not advance while playing")
 
 	// Change W through the page's control: the lab restarts with W=1.
 	require.NoError(t, chromedp.Do(ctx,
@@ -100,14 +151,15 @@ func TestQuorumLabInChromium(t *testing.T) {
 	require.NoError(t, err)
 	browsertest.Shot(t, "quorum-crashed", shot)
 
-	// Pause stops virtual time.
+	// Pause stops virtual time: once the lab reports it paused (the
+	// button follows the lab's state), its clock stands still however
+	// many turns its game loop takes.
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`figure.lab .lab-play`)),
+		js(fig+`.querySelector('.lab-play').click()`),
 		waitFor(fig+`.querySelector('.lab-play').getAttribute('aria-pressed') === 'false'`),
-		chromedp.Sleep(300*time.Millisecond),
 	))
 	p1 := labTime(t, ctx)
-	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(600*time.Millisecond)))
+	require.NoError(t, chromedp.Do(ctx, labFrames(fig, 20)))
 	require.Equal(t, p1, labTime(t, ctx), "virtual time moves while paused")
 }
 
@@ -118,7 +170,7 @@ func nodeOnPage(t *testing.T, ctx context.Context, i int) (float64, float64) {
 	vals, err := quorum.Schema.Parse(map[string]string{"nodes": "3", "n": "3", "w": "1", "r": "2"})
 	require.NoError(t, err)
 	x, y := quorumview.NodeCenter(quorum.New(vals, 7), i)
-	require.NoError(t, chromedp.Do(ctx, js(fig+`.scrollIntoView()`)))
+	require.NoError(t, chromedp.Do(ctx, settled(fig)))
 	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = `+fig+`.querySelector('.lab-frame').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
 	require.NoError(t, err)
 	w, h := float64(quorum.Schema.Width), float64(quorum.Schema.Height)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -18,7 +17,7 @@ import (
 // of a w×h lab.
 func clickCanvas(t *testing.T, ctx context.Context, sel string, x, y, w, h float64) {
 	t.Helper()
-	require.NoError(t, chromedp.Do(ctx, js(sel+`.scrollIntoView({block: 'center'})`), chromedp.Sleep(200*time.Millisecond)))
+	require.NoError(t, chromedp.Do(ctx, settled(sel)))
 	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = `+sel+`.querySelector('.lab-frame').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx, chromedp.MouseClickXY(rect[0]+x/w*rect[2], rect[1]+y/h*rect[3])))
@@ -32,6 +31,7 @@ func capLog(sel, pattern string) chromedp.Action[chromedp.Void] {
 // link between the sites by clicking it, watches site 2's client fail,
 // heals, and isolates a replica with its button.
 func TestCAPLabInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
@@ -93,6 +93,7 @@ func TestCAPLabInChromium(t *testing.T) {
 // clients keep being answered, reads go stale, and healing finds the
 // concurrent versions.
 func TestCAPAPLabInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
@@ -126,6 +127,7 @@ func TestCAPAPLabInChromium(t *testing.T) {
 // shown, and waits for the partition column; then steps the sequential
 // history until it stops being linearizable.
 func TestPACELCLabInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
@@ -158,7 +160,9 @@ func TestPACELCLabInChromium(t *testing.T) {
 		waitFor(hist+`.querySelector('[data-metric=linearizable]').textContent === 'yes'`),
 	))
 	for i := 0; i < 12 && evalString(t, ctx, hist+`.querySelector('[data-metric=linearizable]').textContent`) == "yes"; i++ {
-		require.NoError(t, chromedp.Do(ctx, js(hist+`.querySelector('[data-cmd=step]').click()`), chromedp.Sleep(400*time.Millisecond)))
+		// A step answers with its events and state, then the metrics.
+		n := messages(t, ctx, hist)
+		require.NoError(t, chromedp.Do(ctx, js(hist+`.querySelector('[data-cmd=step]').click()`), moreMessages(hist, n), labFrames(hist, 3)))
 	}
 	require.Equal(t, "no", evalString(t, ctx, hist+`.querySelector('[data-metric=linearizable]').textContent`))
 	require.Equal(t, "yes", evalString(t, ctx, hist+`.querySelector('[data-metric=sequential]').textContent`))
@@ -170,6 +174,7 @@ func TestPACELCLabInChromium(t *testing.T) {
 
 // TestCAPOnAPhone checks the two chapters and the embed pages at 360 px.
 func TestCAPOnAPhone(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)

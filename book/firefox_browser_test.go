@@ -21,6 +21,7 @@ import (
 // puppeteer-core over WebDriver BiDi, inside xvfb-run (headless Firefox has
 // no WebGL2 here, and Ebiten needs it).
 func TestOfflineBundleFirefox(t *testing.T) {
+	t.Parallel()
 	browsertest.RequireFirefox(t)
 	cfg := browsertest.Config(t, "")
 	zipPath := filepath.Join(t.TempDir(), book.BundleName("test"))

@@ -3,7 +3,6 @@ package book_test
 import (
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -16,14 +15,16 @@ import (
 // checks that it draws, narrates, reports its metrics, and survives every
 // action button (each lab's own test checks what the actions do).
 func TestEveryLabEmbed(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
-	ctx := browsertest.Browser(t, 1000, 900)
 	const f = `document.querySelector('figure.lab')`
 	for _, l := range labs.All() {
 		name := l.Schema.Name
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := browsertest.Browser(t, 1000, 900)
 			require.NoError(t, chromedp.Do(ctx,
 				chromedp.Navigate(url+"/embed/"+name+".html"),
 				chromedp.Click(chromedp.CSS(`.lab-run`)),
@@ -37,9 +38,10 @@ func TestEveryLabEmbed(t *testing.T) {
 			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](f+`.querySelectorAll('[data-action]').length`))
 			require.NoError(t, err)
 			for i := 0; i < n; i++ {
+				// Each action reaches the lab and has its turn before the next.
 				require.NoError(t, chromedp.Do(ctx,
 					js(f+`.querySelectorAll('[data-action]')[`+strconv.Itoa(i)+`].click()`),
-					chromedp.Sleep(150*time.Millisecond),
+					labFrames(f, 2),
 				))
 			}
 			notice, err := chromedp.Run(ctx, chromedp.Evaluate[string](f+`.querySelector('.lab-notice').textContent`))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -24,6 +23,7 @@ func logHas(re string) chromedp.Action[chromedp.Void] {
 // clicking it on the canvas, and checks the failover in the log and the
 // readouts, on a desktop and a phone.
 func TestLeaderLabInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
@@ -32,6 +32,7 @@ func TestLeaderLabInChromium(t *testing.T) {
 		width, height int
 	}{{"desktop", 1280, 900}, {"phone", 360, 780}} {
 		t.Run(size.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := browsertest.Browser(t, size.width, size.height)
 			require.NoError(t, chromedp.Do(ctx,
 				chromedp.Navigate(url+"/leader-follower.html"),
@@ -50,7 +51,6 @@ func TestLeaderLabInChromium(t *testing.T) {
 			// Read-your-writes on: the lab restarts and your post always shows.
 			require.NoError(t, chromedp.Do(ctx,
 				js(`const r = `+fig+`.querySelector('[name=ryw]'); r.checked = true; r.dispatchEvent(new Event('input', {bubbles: true}))`),
-				chromedp.Sleep(500*time.Millisecond),
 				waitFor(fig+`.querySelector('[data-metric=ryw_violations]').textContent === '0'`),
 				chromedp.Click(chromedp.CSS(`figure.lab [data-action=post]`)),
 				logHas(`you writes yours=v1`),
@@ -79,7 +79,7 @@ func serverOnPage(t *testing.T, ctx context.Context, i int) (float64, float64) {
 	vals, err := leader.Schema.Parse(map[string]string{"lag": "100", "ryw": "on"})
 	require.NoError(t, err)
 	x, y := leaderview.NodeCenter(leader.New(vals, 1), i)
-	require.NoError(t, chromedp.Do(ctx, js(fig+`.scrollIntoView()`)))
+	require.NoError(t, chromedp.Do(ctx, settled(fig)))
 	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = `+fig+`.querySelector('.lab-frame').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
 	require.NoError(t, err)
 	w, h := float64(leader.Schema.Width), float64(leader.Schema.Height)
@@ -90,6 +90,7 @@ func serverOnPage(t *testing.T, ctx context.Context, i int) (float64, float64) {
 // first lab, makes Alice and Bob edit at once, and switches the strategy to
 // CRDTs.
 func TestMultiLeaderLabInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
@@ -118,7 +119,8 @@ func TestMultiLeaderLabInChromium(t *testing.T) {
 		waitFor(fig+`.querySelector('.lab-frame').title.includes('CRDTs')`),
 		chromedp.Click(chromedp.CSS(`figure.lab [data-action=both]`)),
 		logHas(`title has 2 concurrent values`),
-		chromedp.Sleep(time.Second),
+		// The metrics follow the events within a few turns of the lab.
+		waitFor(`Number(`+fig+`.querySelector('[data-metric=conflicts]').textContent) >= 3`),
 	))
 	require.Zero(t, metric(t, ctx, "lost_writes"))
 	conflicts := metric(t, ctx, "conflicts")

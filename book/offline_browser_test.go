@@ -40,6 +40,7 @@ func unzip(t *testing.T, zipPath, dir string) {
 // pages, navigation, search, the lab in a chapter and every lab's embed
 // page, with no server at all.
 func TestOfflineBundle(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	cfg := browsertest.Config(t, "")
 	zipPath := filepath.Join(t.TempDir(), book.BundleName("test"))

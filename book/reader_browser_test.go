@@ -4,7 +4,6 @@ import (
 	neturl "net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -16,6 +15,7 @@ import (
 
 // TestSearchInChromium types into the search box and follows a result.
 func TestSearchInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	url := browsertest.Serve(t, browsertest.Site(t))
 	ctx := browsertest.Browser(t, 1280, 900)
@@ -44,6 +44,7 @@ func TestSearchInChromium(t *testing.T) {
 
 // TestGlossaryTooltip focuses a term link and reads its tooltip.
 func TestGlossaryTooltip(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	url := browsertest.Serve(t, browsertest.Site(t))
 	ctx := browsertest.Browser(t, 1280, 900)
@@ -69,6 +70,7 @@ func TestGlossaryTooltip(t *testing.T) {
 
 // TestPrintPage checks the whole-book page and its print layout.
 func TestPrintPage(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	url := browsertest.Serve(t, browsertest.Site(t))
 	ctx := browsertest.Browser(t, 1000, 900)
@@ -96,6 +98,7 @@ func TestPrintPage(t *testing.T) {
 // TestScrubAndShare runs a lab, crashes a node, goes back in time, and
 // reopens a shared link at the same moment with the same metrics.
 func TestScrubAndShare(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	url := browsertest.Serve(t, browsertest.Site(t))
 	ctx := browsertest.Browser(t, 1280, 900)
@@ -104,13 +107,13 @@ func TestScrubAndShare(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.lab-run`)),
 		waitFor(fig+`.querySelectorAll('.lab-log li').length > 0`),
 		js(fig+`.querySelector('[data-cmd=speed]').value = '8'; `+fig+`.querySelector('[data-cmd=speed]').dispatchEvent(new Event('change'))`),
-		chromedp.Sleep(1500*time.Millisecond),
+		timeMoves(fig, 1500),
 		js(fig+`.querySelector('.lab-arg').value = '1'`),
-		chromedp.Click(chromedp.CSS(`[data-action=crash]`)),
-		chromedp.Sleep(1500*time.Millisecond),
-		chromedp.Click(chromedp.CSS(`.lab-play`)),
+		js(fig+`.querySelector('[data-action=crash]').click()`),
+		waitFor(`Array.from(`+fig+`.querySelectorAll('.lab-log li')).some(li => /node B crashes/.test(li.textContent))`),
+		timeMoves(fig, 3000),
+		js(fig+`.querySelector('.lab-play').click()`),
 		waitFor(fig+`.querySelector('.lab-play').getAttribute('aria-pressed') === 'false'`),
-		chromedp.Sleep(300*time.Millisecond),
 		chromedp.Click(chromedp.CSS(`[data-cmd=copy]`)),
 		waitFor(fig+`.dataset.shareLink !== undefined`),
 	))
@@ -144,13 +147,17 @@ func TestScrubAndShare(t *testing.T) {
 // TestReducedMotion: with prefers-reduced-motion nothing plays until the
 // reader asks, and the frame is told to draw packets at rest.
 func TestReducedMotion(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	url := browsertest.Serve(t, browsertest.Site(t))
 	ctx := browsertest.Browser(t, 1280, 900)
 	require.NoError(t, chromedp.Do(ctx,
 		browsertest.EmulateMedia("", map[string]string{"prefers-reduced-motion": "reduce"}),
 		chromedp.Navigate(url+"/quorums.html"),
-		chromedp.Sleep(500*time.Millisecond),
+		// The page has run its scripts (which would start a lab) and
+		// painted: nothing started by itself.
+		waitFor(`document.readyState === 'complete'`),
+		chromedp.Evaluate[chromedp.Void](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))`, chromedp.EvalAwaitPromise),
 	))
 	frames, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('iframe').length`))
 	require.NoError(t, err)

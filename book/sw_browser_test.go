@@ -57,6 +57,7 @@ func cacheName(t *testing.T, dir string) string {
 // published: the service worker replaces the old cache with the new one,
 // and the new edition also works offline.
 func TestServiceWorkerOffline(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	first := browsertest.Site(t)
 	// The next edition: one chapter gains a sentence.

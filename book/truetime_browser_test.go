@@ -3,7 +3,6 @@ package book_test
 import (
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -15,6 +14,7 @@ import (
 // lab, changes ε, turns commit wait off and pushes a clock, and checks
 // that the readouts and the event log follow.
 func TestTrueTimeLabInChromium(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)
@@ -71,7 +71,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 		js(lab+`.querySelector('[data-action=skew]').click()`),
 		waitFor(`Array.from(`+lab+`.querySelectorAll('.lab-log li')).some(li => /B's clock jumps/.test(li.textContent))`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('outside its interval: B')`),
-		chromedp.Sleep(300*time.Millisecond),
+		labFrames(lab, 2), // the picture has caught up with its description
 	))
 	shot, err = chromedp.Run(ctx, stage)
 	require.NoError(t, err)
@@ -80,6 +80,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 
 // TestTrueTimeOnAPhone checks the chapter and its embed page at 360 px.
 func TestTrueTimeOnAPhone(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	site := browsertest.Site(t)
 	url := browsertest.Serve(t, site)

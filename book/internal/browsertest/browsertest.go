@@ -59,6 +59,9 @@ var (
 
 // Cleanup removes the site Site built. Call it from TestMain after m.Run.
 func Cleanup() {
+	if chromeCancel != nil {
+		chromeCancel()
+	}
 	if siteTmp != "" {
 		_ = os.RemoveAll(siteTmp)
 	}
@@ -171,35 +174,86 @@ func Serve(t testing.TB, dir string) string {
 	return srv.URL
 }
 
-// Browser starts a fresh headless Chromium (new profile, no network beyond
-// loopback) and returns a context for chromedp actions. width and height
-// set the window.
+var (
+	chromeOnce   sync.Once
+	chromeCtx    context.Context // the shared browser's first tab
+	chromeCancel context.CancelFunc
+	chromeErr    error
+)
+
+// chromium starts the one headless Chromium this test process shares
+// (a new profile, no network beyond loopback). Starting a browser costs
+// seconds on a busy machine; a tab costs milliseconds.
+func chromium() (context.Context, error) {
+	chromeOnce.Do(func() {
+		dir, err := tempDir()
+		if err != nil {
+			chromeErr = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(Chromium()),
+			chromedp.UserDataDir(filepath.Join(dir, "chromium")),
+			chromedp.NoSandbox,
+			chromedp.Flag("enable-unsafe-swiftshader", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+			// Tabs in other windows must keep drawing: tests run in
+			// parallel, each in its own window.
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-backgrounding-occluded-windows", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+			chromedp.WindowSize(1280, 900),
+		)
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelC := chromedp.NewContext(actx)
+		chromeCancel = func() { cancelC(); cancelA() }
+		chromeCtx = ctx
+		if err := chromedp.Do(ctx); err != nil {
+			chromeErr = fmt.Errorf("starting Chromium: %w", err)
+		}
+	})
+	return chromeCtx, chromeErr
+}
+
+// Browser opens a tab of the shared headless Chromium in a browser
+// context of its own (its own cookies, storage, caches and service
+// workers, as a fresh profile would have) and returns a chromedp context
+// for it. width and height set the viewport; below 500 px it emulates a
+// phone. The tab closes when the test ends. Tests that use Browser may run
+// in parallel (t.Parallel): each gets its own window.
 func Browser(t testing.TB, width, height int) context.Context {
 	t.Helper()
 	Require(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(Chromium()),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox,
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(width, height),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 10*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
+	root, err := chromium()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if width < 500 {
-		// Desktop Chromium windows are at least 500 px wide: emulate a phone.
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height), chromedp.EmulateMobile)); err != nil {
-			t.Fatalf("emulating a %d px screen: %v", width, err)
-		}
+	ctx, cancelC := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	ctx, cancelT := context.WithTimeout(ctx, 10*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC() })
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	if err := chromedp.Do(ctx, Viewport(width, height)); err != nil {
+		t.Fatalf("a %d×%d viewport: %v", width, height, err)
 	}
 	return ctx
+}
+
+// Viewport sizes the tab's viewport; below 500 px (narrower than a
+// desktop window can be) it emulates a phone. Each tab believes it has
+// the focus, as the only window on a screen would.
+func Viewport(width, height int) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+			return chromedp.Void{}, err
+		}
+		if width < 500 {
+			return chromedp.EmulateViewport(int64(width), int64(height), chromedp.EmulateMobile)(ctx, t)
+		}
+		return chromedp.EmulateViewport(int64(width), int64(height))(ctx, t)
+	}
 }
 
 // Shot saves a PNG under the test's temp directory (and under
