@@ -31,7 +31,9 @@ func TestQuorumPresetsInChromium(t *testing.T) {
 	url := browsertest.Serve(t, site)
 	const f = `document.querySelector('figure.lab')`
 	metric := func(name string) string { return f + `.querySelector('[data-metric=` + name + `]').textContent` }
-	value := func(name string) string { return `Number(` + f + `.querySelector('[data-metric=` + name + `]').dataset.value)` }
+	value := func(name string) string {
+		return `Number(` + f + `.querySelector('[data-metric=` + name + `]').dataset.value)`
+	}
 	ops := func(m map[string]float64) bool { return m["writes_ok"]+m["reads_ok"] > 40 }
 	tests := []struct {
 		preset       string
