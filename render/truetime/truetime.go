@@ -24,7 +24,16 @@ import (
 )
 
 // View is the truetime lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: narrowSize, FromNarrow: fromNarrow}
+
+// fromNarrow maps a click on a narrow layout's node name to the wide one
+// (the names sit at the same place in both).
+func fromNarrow(x, y float64) (float64, float64, bool) {
+	if y >= narrowPanel || x > 40 {
+		return 0, 0, false
+	}
+	return x, y, true
+}
 
 // Layout, in logical pixels of the lab's 640×400 canvas.
 const (
@@ -47,10 +56,20 @@ type frame struct {
 	now      time.Duration
 	past     float64 // ns shown left of now
 	rowH, y0 float64
+
+	left, right float64 // the timelines
+	narrow      bool
 }
 
-func newFrame(m *tt.Model) frame {
-	f := frame{m: m, now: m.Now()}
+func newFrame(m *tt.Model) frame { return layoutFrame(m, false) }
+
+// layoutFrame is the wide layout's frame, or the narrow one's: timelines
+// across the narrow width, as tall.
+func layoutFrame(m *tt.Model, narrow bool) frame {
+	f := frame{m: m, now: m.Now(), left: left, right: right, narrow: narrow}
+	if narrow {
+		f.left, f.right = 44, 306
+	}
 	if m.Mode() == tt.TrueTime {
 		f.past = 14 * m.MeanEpsilon()
 	} else {
@@ -63,18 +82,27 @@ func newFrame(m *tt.Model) frame {
 }
 
 // xNow is where true time "now" is drawn.
-func xNow() float64 { return left + nowAt*(right-left) }
+// font is the size labels are reckoned at: the narrow layout draws them
+// bigger.
+func (f frame) font() float64 {
+	if f.narrow {
+		return canvas.NarrowMinText
+	}
+	return stampFontSize
+}
+
+func (f frame) xNow() float64 { return f.left + nowAt*(f.right-f.left) }
 
 // x is where true time t (in ns) is drawn; it may fall outside the
 // timelines.
 func (f frame) x(t float64) float64 {
-	return xNow() + (t-float64(f.now))/f.past*(xNow()-left)
+	return f.xNow() + (t-float64(f.now))/f.past*(f.xNow()-f.left)
 }
 
 func (f frame) xt(t time.Duration) float64 { return f.x(float64(t)) }
 
 // clip limits x to the timelines.
-func clip(x float64) float64 { return math.Max(left, math.Min(right, x)) }
+func (f frame) clip(x float64) float64 { return math.Max(f.left, math.Min(f.right, x)) }
 
 // row is the y of node i's timeline.
 func (f frame) row(i int) float64 { return f.y0 + f.rowH*(float64(i)+0.5) }
@@ -85,11 +113,35 @@ func RowCenter(m *tt.Model, i int) (x, y float64) {
 	return 24, newFrame(m).row(i)
 }
 
+// The narrow layout: the timelines across the narrow width (as tall), the
+// legend on two lines, the panel under them.
+var (
+	wide        = canvas.Size{W: 640, H: 400}
+	panelBox    = canvas.Box{X: panelX - 6, Y: 2, W: panelR - panelX + 12, H: 236}
+	panelK      = 1.3
+	narrowPanel = legendY + 36
+	narrowSize  = canvas.Size{W: canvas.NarrowWidth, H: narrowPanel + panelBox.H*panelK}
+)
+
 // Draw paints the lab.
 func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	m := lm.(*tt.Model)
-	f := newFrame(m)
 	c.Clear(th.Background)
+	if canvas.Narrow(c) {
+		f := layoutFrame(m, true)
+		timelines(&canvas.Sub{Canvas: c, K: 1, Wide: wide, MinSize: canvas.NarrowMinText}, m, f, th)
+		w := panelBox.W * panelK
+		drawPanel(canvas.Region(c, wide, panelBox, (canvas.NarrowWidth-w)/2, narrowPanel, w), m, th)
+		return
+	}
+	f := newFrame(m)
+	timelines(c, m, f, th)
+	drawPanel(c, m, th)
+}
+
+// timelines draws each node's timeline with what happens on it, and the
+// legend under them.
+func timelines(c canvas.Canvas, m *tt.Model, f frame, th canvas.Theme) {
 	drawRows(c, f, th)
 	if m.Mode() == tt.TrueTime {
 		drawTrueTime(c, f, th)
@@ -99,8 +151,7 @@ func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	}
 	drawMarks(c, f, th)
 	drawNow(c, f, th)
-	drawPanel(c, m, th)
-	drawLegend(c, m, th)
+	drawLegend(c, m, th, f)
 }
 
 // drawRows draws each node's name, key and timeline.
@@ -108,18 +159,18 @@ func drawRows(c canvas.Canvas, f frame, th canvas.Theme) {
 	axis := canvas.Style{Stroke: mix(th.Muted, th.Background, 0.55), StrokeWidth: 1}
 	for i := range f.m.Nodes() {
 		y := f.row(i)
-		c.Line(left, y, right, y, axis)
+		c.Line(f.left, y, f.right, y, axis)
 		c.Circle(24, y, 13, canvas.Style{Fill: th.Surface, Stroke: th.Accent, StrokeWidth: 1.5})
 		c.Text(24, y, tt.NodeName(i), 13, th.Text, canvas.Center)
 		c.Text(48, y, tt.KeyName(i), 11, th.Muted, canvas.Center)
 	}
 	c.Text(12, 16, modeTitle(f.m), 14, th.Text, canvas.Left)
-	c.Text(right, 16, "t = "+clock(f.now), 12, th.Muted, canvas.Right)
+	c.Text(f.right, 16, "t = "+clock(f.now), 12, th.Muted, canvas.Right)
 }
 
 // drawNow draws the line of true time now across the rows.
 func drawNow(c canvas.Canvas, f frame, th canvas.Theme) {
-	x := xNow()
+	x := f.xNow()
 	c.Line(x, top-10, x, bottom+4, canvas.Style{Stroke: th.Text, StrokeWidth: 1, Dash: true})
 	c.Text(x, top-17, "true time now", 11, th.Muted, canvas.Center)
 }
@@ -150,11 +201,11 @@ func drawTrueTime(c canvas.Canvas, f frame, th canvas.Theme) {
 		if !t.Done {
 			end = f.now
 		}
-		if f.xt(end) < left || f.xt(t.Stamped) > right {
+		if f.xt(end) < f.left || f.xt(t.Stamped) > f.right {
 			continue
 		}
 		y := f.row(t.Node)
-		x0, x1 := clip(f.xt(t.Stamped)), clip(f.xt(end))
+		x0, x1 := f.clip(f.xt(t.Stamped)), f.clip(f.xt(end))
 		col := th.Write
 		if t.Violation {
 			col = th.Bad
@@ -166,7 +217,7 @@ func drawTrueTime(c canvas.Canvas, f frame, th canvas.Theme) {
 		}
 		bar := y - 7 - barH - float64(t.Client%lanes)*(barH+2)
 		if waitEnd > 0 {
-			xw := clip(f.xt(waitEnd))
+			xw := f.clip(f.xt(waitEnd))
 			c.Rect(x0, bar, math.Max(1, xw-x0), barH, canvas.Style{Fill: mix(th.Warn, th.Background, 0.35), Stroke: th.Warn, StrokeWidth: 1})
 			if x1 > xw {
 				c.Rect(xw, bar, x1-xw, barH, canvas.Style{Stroke: col, StrokeWidth: 1})
@@ -175,7 +226,7 @@ func drawTrueTime(c canvas.Canvas, f frame, th canvas.Theme) {
 			c.Rect(x0, bar, math.Max(2, x1-x0), barH, canvas.Style{Stroke: col, StrokeWidth: 1.5})
 		}
 		// s, on the axis of true time.
-		if xs := f.x(t.S); xs >= left && xs <= right {
+		if xs := f.x(t.S); xs >= f.left && xs <= f.right {
 			diamond(c, xs, y, 4.5, canvas.Style{Fill: col})
 		}
 		text := fmt.Sprintf("T%d", t.ID)
@@ -188,14 +239,14 @@ func drawTrueTime(c canvas.Canvas, f frame, th canvas.Theme) {
 			if a, ok := byID[t.Against]; ok && t.ID == newestBad {
 				// A dashed line from this s back to the s it fell below.
 				xa := f.x(a.S)
-				if xa >= left && xa <= right {
+				if xa >= f.left && xa <= f.right {
 					c.Line(f.x(t.S), y, xa, f.row(a.Node), canvas.Style{Stroke: th.Bad, StrokeWidth: 1.2, Dash: true})
 				}
 			}
 		}
 		labels = append(labels, label{x0, y - 7 - float64(lanes)*(barH+2) - 8, text, labelColour(t, th), t.Node, t.Violation, canvas.Left})
 	}
-	place(c, labels)
+	place(c, f, labels)
 	for i := range m.Nodes() {
 		drawInterval(c, f, th, i)
 	}
@@ -212,8 +263,8 @@ type label struct {
 }
 
 // span is the horizontal extent of the label.
-func (l label) span() (float64, float64) {
-	w := textWidth(l.text, stampFontSize)
+func (l label) span(size float64) (float64, float64) {
+	w := textWidth(l.text, size)
 	switch l.align {
 	case canvas.Center:
 		return l.x - w/2, l.x + w/2
@@ -226,18 +277,18 @@ func (l label) span() (float64, float64) {
 // place writes the labels that fit: urgent ones first, then the newest
 // (last) first, sliding them back from the right edge, and leaving out any
 // that would overlap one already placed on its row.
-func place(c canvas.Canvas, labels []label) {
+func place(c canvas.Canvas, f frame, labels []label) {
 	type extent struct {
 		row    int
 		x0, x1 float64
 	}
 	var placed []extent
 	try := func(l label) {
-		x0, x1 := l.span()
-		if d := right - x1; d < 0 { // slide in from the right edge
+		x0, x1 := l.span(f.font())
+		if d := f.right - x1; d < 0 { // slide in from the f.right edge
 			l.x, x0, x1 = l.x+d, x0+d, x1+d
 		}
-		if x0 < left {
+		if x0 < f.left {
 			return
 		}
 		for _, p := range placed {
@@ -276,23 +327,23 @@ func drawInterval(c canvas.Canvas, f frame, th canvas.Theme, i int) {
 	}
 	x0, x1 := f.x(iv.Earliest), f.x(iv.Latest)
 	s := canvas.Style{Stroke: col, StrokeWidth: 2}
-	c.Line(clip(x0), y, clip(x1), y, s)
+	c.Line(f.clip(x0), y, f.clip(x1), y, s)
 	for _, x := range []float64{x0, x1} {
-		if x >= left && x <= right {
+		if x >= f.left && x <= f.right {
 			c.Line(x, y-4, x, y+4, s)
 		}
 	}
-	if x1 > right {
-		arrow(c, right, y, 1, col)
+	if x1 > f.right {
+		arrow(c, f.right, y, 1, col)
 	}
-	if xr := f.x(float64(f.now) + m.Offset(i)); xr >= left && xr <= right {
+	if xr := f.x(float64(f.now) + m.Offset(i)); xr >= f.left && xr <= f.right {
 		c.Circle(xr, y, 2.5, canvas.Style{Fill: col})
 	}
 	text := fmt.Sprintf("±%.1f", m.Epsilon(i)/1e6)
 	if !m.InBounds(i) {
 		text = "outside interval"
 	}
-	c.Text(clip(x0)-4, y, text, 11, col, canvas.Right)
+	c.Text(f.clip(x0)-4, y, text, 11, col, canvas.Right)
 }
 
 // drawMessages draws the messages between nodes: delivered ones as lines
@@ -313,12 +364,12 @@ func drawMessage(c canvas.Canvas, f frame, th canvas.Theme, msg engine.Message, 
 	x0, y0 := f.xt(msg.SentAt), f.row(msg.From)
 	x1, y1 := f.xt(msg.ArrivesAt), f.row(msg.To)
 	xe, ye := x0+(x1-x0)*frac, y0+(y1-y0)*frac
-	if xe < left {
+	if xe < f.left {
 		return
 	}
-	if x0 < left { // enter from the left edge
-		k := (left - x0) / (xe - x0)
-		x0, y0 = left, y0+(ye-y0)*k
+	if x0 < f.left { // enter from the f.left edge
+		k := (f.left - x0) / (xe - x0)
+		x0, y0 = f.left, y0+(ye-y0)*k
 	}
 	col, dash := th.Write, false
 	if msg.Payload.(tt.Packet).Read {
@@ -343,7 +394,7 @@ func drawStamps(c canvas.Canvas, f frame, th canvas.Theme) {
 			continue
 		}
 		x, y := f.xt(t.Stamped), f.row(t.Node)
-		if x < left || x > right {
+		if x < f.left || x > f.right {
 			continue
 		}
 		col := th.Write
@@ -360,7 +411,7 @@ func drawStamps(c canvas.Canvas, f frame, th canvas.Theme) {
 		}
 		labels = append(labels, label{x, y - 12, stamp(m, t), labelColour(t, th), t.Node, t.Violation, canvas.Center})
 	}
-	place(c, labels)
+	place(c, f, labels)
 }
 
 // stamp writes a transaction's timestamp for its label.
@@ -392,7 +443,7 @@ func drawMarks(c canvas.Canvas, f frame, th canvas.Theme) {
 	}
 	for i, k := range marks {
 		x, y := f.xt(k.At), f.row(k.Node)
-		if x < left || x > right {
+		if x < f.left || x > f.right {
 			continue
 		}
 		switch k.Kind {
@@ -409,7 +460,7 @@ func drawMarks(c canvas.Canvas, f frame, th canvas.Theme) {
 			cross(c, x, y+15, 4.5, th.Bad)
 			if i == lastBad {
 				what := map[tt.Mode]string{tt.Hybrid: "stale read", tt.Lamport: "out of order", tt.Vector: "concurrent"}[f.m.Mode()]
-				if x+8+textWidth(what, 11) > right {
+				if x+8+textWidth(what, 11) > f.right {
 					c.Text(x-8, y+15, what, 11, th.Bad, canvas.Right)
 				} else {
 					c.Text(x+8, y+15, what, 11, th.Bad, canvas.Left)
@@ -431,19 +482,19 @@ func drawWindow(c canvas.Canvas, f frame, th canvas.Theme, k tt.Mark) {
 	y := f.row(k.Node) - 22
 	x0, x1 := f.x(k.Window[0]), f.x(k.Window[1])
 	s := canvas.Style{Stroke: th.Warn, StrokeWidth: 1.5, Dash: true}
-	if x1 < left || x0 > right {
+	if x1 < f.left || x0 > f.right {
 		return
 	}
-	c.Line(clip(x0), y, clip(x1), y, s)
-	if x0 >= left {
+	c.Line(f.clip(x0), y, f.clip(x1), y, s)
+	if x0 >= f.left {
 		c.Line(x0, y-4, x0, y+4, s)
 	}
-	if x1 > right {
-		arrow(c, right, y, 1, th.Warn)
+	if x1 > f.right {
+		arrow(c, f.right, y, 1, th.Warn)
 	} else {
 		c.Line(x1, y-4, x1, y+4, s)
 	}
-	if xv := f.x(k.Value); xv >= left && xv <= right {
+	if xv := f.x(k.Value); xv >= f.left && xv <= f.right {
 		diamond(c, xv, y, 4, canvas.Style{Fill: th.Warn})
 	}
 }
@@ -581,12 +632,15 @@ func subtitle(m *tt.Model) string {
 func trim(x float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", x), ".0") }
 
 // drawLegend explains the marks of the mode, under the timelines.
-func drawLegend(c canvas.Canvas, m *tt.Model, th canvas.Theme) {
-	x, y := left, legendY
+func drawLegend(c canvas.Canvas, m *tt.Model, th canvas.Theme, f frame) {
+	x, y := f.left, legendY
 	item := func(w float64, draw func(x float64), label string) {
+		if x+w+5+textWidth(label, f.font()) > f.right+8 && x > f.left { // the next line
+			x, y = f.left, y+18
+		}
 		draw(x)
 		c.Text(x+w+5, y, label, 11, th.Muted, canvas.Left)
-		x += w + 5 + textWidth(label, 11) + 12
+		x += w + 5 + textWidth(label, f.font()) + 12
 	}
 	if m.Mode() == tt.TrueTime {
 		if m.CommitWait() {

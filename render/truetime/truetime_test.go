@@ -91,7 +91,7 @@ func TestHit(t *testing.T) {
 			require.Equal(t, "skew", action)
 			require.Equal(t, i, arg)
 		}
-		_, _, ok := Hit(m, xNow(), 200)
+		_, _, ok := Hit(m, newFrame(m).xNow(), 200)
 		require.False(t, ok, "the timelines are not a node")
 	}
 	x, y := RowCenter(tt.New(values("mode", "lamport"), 1), 0)
