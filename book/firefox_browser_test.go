@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/scaling-data/book/book"
 	"github.com/scaling-data/book/book/internal/browsertest"
 	"github.com/scaling-data/book/sim/labs"
 )
@@ -23,12 +22,7 @@ import (
 func TestOfflineBundleFirefox(t *testing.T) {
 	t.Parallel()
 	browsertest.RequireFirefox(t)
-	cfg := browsertest.Config(t, "")
-	zipPath := filepath.Join(t.TempDir(), book.BundleName("test"))
-	require.NoError(t, book.Bundle(cfg, zipPath))
-	dir := t.TempDir()
-	unzip(t, zipPath, dir)
-	index := filepath.Join(dir, "scaling-data-test", "index.html")
+	index := offlineBundle(t)
 
 	shots := t.TempDir()
 	args := []string{"-a", "-s", "-screen 0 1280x900x24", "node", filepath.Join("testdata", "firefox", "smoke.cjs"), "file://" + index, shots}

@@ -10,5 +10,8 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	browsertest.Cleanup()
+	if bundleDir != "" {
+		_ = os.RemoveAll(bundleDir)
+	}
 	os.Exit(code)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -36,21 +37,47 @@ func unzip(t *testing.T, zipPath, dir string) {
 	}
 }
 
+var (
+	bundleOnce  sync.Once
+	bundleIndex string
+	bundleDir   string
+	bundleErr   error
+)
+
+// offlineBundle builds the offline bundle once per test process, unzips it
+// and returns the path of its index.html. Tests only read it.
+func offlineBundle(t *testing.T) string {
+	t.Helper()
+	cfg := browsertest.Config(t, "")
+	bundleOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "scalingdata-bundle-")
+		if err != nil {
+			bundleErr = err
+			return
+		}
+		bundleDir = dir // removed by TestMain
+		zipPath := filepath.Join(dir, book.BundleName("test"))
+		if bundleErr = book.Bundle(cfg, zipPath); bundleErr != nil {
+			return
+		}
+		unzip(t, zipPath, dir)
+		bundleIndex = filepath.Join(dir, "scaling-data-test", "index.html")
+	})
+	require.NoError(t, bundleErr)
+	require.NotEmpty(t, bundleIndex, "the offline bundle could not be unpacked (see the first test that asked for it)")
+	return bundleIndex
+}
+
 // TestOfflineBundle unzips the offline bundle and reads it from file://:
 // pages, navigation, search, the lab in a chapter and every lab's embed
 // page, with no server at all.
 func TestOfflineBundle(t *testing.T) {
 	t.Parallel()
 	browsertest.Require(t)
-	cfg := browsertest.Config(t, "")
-	zipPath := filepath.Join(t.TempDir(), book.BundleName("test"))
-	require.NoError(t, book.Bundle(cfg, zipPath))
-	dir := t.TempDir()
-	unzip(t, zipPath, dir)
-	index := filepath.Join(dir, "scaling-data-test", "index.html")
+	index := offlineBundle(t)
 	_, err := os.Stat(index)
 	require.NoError(t, err)
-	_, err = os.Stat(filepath.Join(dir, "scaling-data-test", "assets", "labs.wasm.br"))
+	_, err = os.Stat(filepath.Join(filepath.Dir(index), "assets", "labs.wasm.br"))
 	require.True(t, os.IsNotExist(err), "no precompressed copies in the bundle")
 
 	ctx := browsertest.Browser(t, 1280, 900)
