@@ -19,7 +19,7 @@ import (
 )
 
 // View is the CAP lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, FromNarrow: fromNarrow}
 
 // Layout, in logical pixels of the lab's 720×480 canvas.
 const (
@@ -41,23 +41,84 @@ const (
 
 type point struct{ x, y float64 }
 
-func siteBounds(s int) (l, r float64) {
-	if s == 0 {
-		return site1L, site1R
-	}
-	return site2L, site2R
+// geo is where things go: the wide layout (sites side by side), or the
+// narrow one (site 1 above site 2, the link between them vertical, the
+// timeline and the readouts under them, readouts two by three).
+type geo struct {
+	narrow           bool
+	siteT, siteH     [2]float64 // top and height of each site
+	siteL, siteR     [2]float64
+	nodeDY, clientDY float64 // below a site's top
+	tlTop, tlL, tlR  float64
+	readY, right     float64
+	headLines        int
 }
 
+var wideGeo = geo{
+	siteT: [2]float64{siteTop, siteTop}, siteH: [2]float64{siteBottom - siteTop, siteBottom - siteTop},
+	siteL: [2]float64{site1L, site2L}, siteR: [2]float64{site1R, site2R},
+	nodeDY: nodeY - siteTop, clientDY: clientY - siteTop,
+	tlTop: tlTop, tlL: tlL, tlR: tlR, readY: readY, right: site2R, headLines: 1,
+}
+
+// The narrow layout, top to bottom.
+const (
+	nSiteT1 = 56.0
+	nSiteH  = 182.0
+	nBand   = 58.0 // the link between the sites
+	nSiteT2 = nSiteT1 + nSiteH + nBand
+	nTlTop  = nSiteT2 + nSiteH + 18
+	nReadY  = nTlTop + 240
+	narrowH = nReadY + 2*42 + 26
+)
+
+var narrowGeo = geo{
+	narrow: true,
+	siteT:  [2]float64{nSiteT1, nSiteT2}, siteH: [2]float64{nSiteH, nSiteH},
+	siteL: [2]float64{8, 8}, siteR: [2]float64{312, 312},
+	nodeDY: 50, clientDY: 126,
+	tlTop: nTlTop, tlL: 56, tlR: 308, readY: nReadY, right: 308, headLines: 2,
+}
+
+func siteBounds(s int) (l, r float64) { return wideGeo.siteL[s], wideGeo.siteR[s] }
+
 // nodeAt is the centre of replica i, spread evenly across its site.
-func nodeAt(m *cap.Model, i int) point {
+func nodeAt(m *cap.Model, i int) point { return wideGeo.nodeAt(m, i) }
+
+func (g geo) nodeAt(m *cap.Model, i int) point {
 	s := m.Site(i)
 	first, count := 0, m.Site1()
 	if s == 1 {
 		first, count = m.Site1(), m.N()-m.Site1()
 	}
-	l, r := siteBounds(s)
+	l, r := g.siteL[s], g.siteR[s]
 	step := (r - l) / float64(count)
-	return point{l + step*(float64(i-first)+0.5), nodeY}
+	return point{l + step*(float64(i-first)+0.5), g.siteT[s] + g.nodeDY}
+}
+
+// gap is the link's click target between the sites.
+func (g geo) gap() (x0, y0, x1, y1 float64) {
+	if g.narrow {
+		return 8, nSiteT1 + nSiteH, 312, nSiteT2
+	}
+	return site1R, siteTop, site2L, siteBottom
+}
+
+// fromNarrow maps a click on a narrow layout's replica or link to the
+// wide layout: replicas by their place in their site, the link to its
+// middle.
+func fromNarrow(x, y float64) (float64, float64, bool) {
+	if x0, y0, x1, y1 := narrowGeo.gap(); x > x0 && x < x1 && y > y0 && y < y1 {
+		return gapX, (siteTop + siteBottom) / 2, true
+	}
+	for s := range 2 {
+		g := narrowGeo
+		if y >= g.siteT[s] && y <= g.siteT[s]+g.siteH[s] {
+			f := (x - g.siteL[s]) / (g.siteR[s] - g.siteL[s])
+			return wideGeo.siteL[s] + f*(wideGeo.siteR[s]-wideGeo.siteL[s]), wideGeo.siteT[s] + (y - g.siteT[s]), true
+		}
+	}
+	return 0, 0, false
 }
 
 // NodeCenter is where replica i is drawn: what a click must hit to isolate
@@ -70,46 +131,67 @@ func NodeCenter(m *cap.Model, i int) (x, y float64) {
 // BoundaryCenter is where a click cuts or heals the link between the sites.
 func BoundaryCenter() (x, y float64) { return gapX, (siteTop + siteBottom) / 2 }
 
-func clientAt(c int) point {
-	l, r := siteBounds(c)
-	return point{(l + r) / 2, clientY}
+func clientAt(c int) point { return wideGeo.clientAt(c) }
+
+func (g geo) clientAt(c int) point {
+	return point{(g.siteL[c] + g.siteR[c]) / 2, g.siteT[c] + g.clientDY}
 }
 
 // endpoint is the centre of a network endpoint and the radius its messages
 // leave from.
-func endpoint(m *cap.Model, id int) (point, float64) {
+func (g geo) endpoint(m *cap.Model, id int) (point, float64) {
 	if id < m.N() {
-		return nodeAt(m, id), nodeR
+		return g.nodeAt(m, id), nodeR
 	}
-	return clientAt(id - m.N()), clientH / 2
+	return g.clientAt(id - m.N()), clientH / 2
 }
 
 // Draw paints the lab.
 func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	m := lm.(*cap.Model)
 	c.Clear(th.Background)
-	drawHeader(c, m, th)
-	for s := range 2 {
-		drawSite(c, m, th, s)
+	g := wideGeo
+	if canvas.Narrow(c) { // drawn at scale 1, text at the narrow minimum
+		g = narrowGeo
+		c = &canvas.Sub{Canvas: c, K: 1, Wide: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, MinSize: canvas.NarrowMinText}
 	}
-	drawBoundary(c, m, th)
+	drawHeader(c, g, m, th)
+	for s := range 2 {
+		drawSite(c, g, m, th, s)
+	}
+	drawBoundary(c, g, m, th)
 	for i := range m.N() {
-		drawNode(c, m, th, i)
+		drawNode(c, g, m, th, i)
 	}
 	for k := range 2 {
-		drawClient(c, m, th, k)
+		drawClient(c, g, m, th, k)
 	}
 	canvas.Traffic(c, func() {
 		for _, msg := range m.InFlight() {
-			drawPacket(c, m, th, msg)
+			drawPacket(c, g, m, th, msg)
 		}
 	})
-	drawTimeline(c, m, th)
-	drawReadouts(c, m, th)
+	drawTimeline(c, g, m, th)
+	drawReadouts(c, g, m, th)
 }
 
-func drawHeader(c canvas.Canvas, m *cap.Model, th canvas.Theme) {
+func drawHeader(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
 	c.Text(12, 14, "t = "+clock(m.Now()), 12, th.Muted, canvas.Left)
+	if g.narrow { // the mode on lines of its own
+		line, y := "", 32.0
+		for _, part := range strings.Split(modeLine(m), " · ") {
+			if line != "" && textWidth(line+" · "+part, canvas.NarrowMinText)*0.92 > 296 {
+				c.Text(12, y, line, 12, th.Text, canvas.Left)
+				line, y = "", y+16
+			}
+			if line != "" {
+				line += " · "
+			}
+			line += part
+		}
+		c.Text(12, y, line, 12, th.Text, canvas.Left)
+		return
+	}
 	c.Text(site2R, 14, modeLine(m), 12, th.Text, canvas.Right)
 }
 
@@ -129,18 +211,23 @@ func modeLine(m *cap.Model) string {
 	return s
 }
 
-func drawSite(c canvas.Canvas, m *cap.Model, th canvas.Theme, s int) {
-	l, r := siteBounds(s)
-	c.Rect(l, siteTop, r-l, siteBottom-siteTop, canvas.Style{Fill: th.Surface, Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
-	c.Text(l+8, siteTop+12, fmt.Sprintf("site %d", s+1), 12, th.Muted, canvas.Left)
+func drawSite(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme, s int) {
+	l, r := g.siteL[s], g.siteR[s]
+	top, bottom := g.siteT[s], g.siteT[s]+g.siteH[s]
+	c.Rect(l, top, r-l, bottom-top, canvas.Style{Fill: th.Surface, Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+	c.Text(l+8, top+12, fmt.Sprintf("site %d", s+1), 12, th.Muted, canvas.Left)
 	st := m.ClientStats(s)
-	c.Text((l+r)/2, siteBottom-12, fmt.Sprintf("client %d: %d answered · %d errors · %d stale", s+1, st.Answered, st.Errors, st.Stale), 11, th.Text, canvas.Center)
+	c.Text((l+r)/2, bottom-12, fmt.Sprintf("client %d: %d answered · %d errors · %d stale", s+1, st.Answered, st.Errors, st.Stale), 11, th.Text, canvas.Center)
 }
 
 // drawBoundary draws the wide-area link between the sites and how it is
 // cut: a solid double line when linked, a dashed one with a cross when cut,
 // an arrow when only one way works. It is also a click target.
-func drawBoundary(c canvas.Canvas, m *cap.Model, th canvas.Theme) {
+func drawBoundary(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
+	if g.narrow {
+		drawNarrowBoundary(c, m, th)
+		return
+	}
 	y := (siteTop + siteBottom) / 2
 	c.Text(gapX, siteTop+12, "WAN", 11, th.Muted, canvas.Center)
 	switch m.SiteCut() {
@@ -167,6 +254,37 @@ func drawBoundary(c canvas.Canvas, m *cap.Model, th canvas.Theme) {
 	}
 }
 
+// drawNarrowBoundary draws the link of the narrow layout: vertical, from
+// site 1 down to site 2, its state written beside it.
+func drawNarrowBoundary(c canvas.Canvas, m *cap.Model, th canvas.Theme) {
+	x0, y0, _, y1 := narrowGeo.gap()
+	x := 60.0
+	ym := (y0 + y1) / 2
+	c.Text(x0+8, ym, "WAN", 11, th.Muted, canvas.Left)
+	tx := x + 20
+	switch m.SiteCut() {
+	case "":
+		s := canvas.Style{Stroke: th.OK, StrokeWidth: 2}
+		c.Line(x-4, y0, x-4, y1, s)
+		c.Line(x+4, y0, x+4, y1, s)
+		c.Text(tx, ym-8, "linked", 11, th.OK, canvas.Left)
+		c.Text(tx, ym+8, "tap the link to cut it", 11, th.Muted, canvas.Left)
+	case "both":
+		c.Line(x, y0, x, y1, canvas.Style{Stroke: th.Bad, StrokeWidth: 2, Dash: true})
+		cross(c, x, ym, 9, th.Bad)
+		c.Text(tx, ym-8, "CUT", 12, th.Bad, canvas.Left)
+		c.Text(tx, ym+8, "tap the link to heal it", 11, th.Muted, canvas.Left)
+	default:
+		c.Line(x-5, y0, x-5, y1, canvas.Style{Stroke: th.OK, StrokeWidth: 2})
+		c.Polygon([]float64{x - 5, y1 - 2, x - 10, y1 - 10, x, y1 - 10}, canvas.Style{Fill: th.OK})
+		c.Line(x+5, y0, x+5, y1, canvas.Style{Stroke: th.Bad, StrokeWidth: 2, Dash: true})
+		cross(c, x+5, ym, 6, th.Bad)
+		c.Text(tx, ym-16, "1 → 2 works", 11, th.OK, canvas.Left)
+		c.Text(tx, ym, "2 → 1 cut", 11, th.Bad, canvas.Left)
+		c.Text(tx, ym+16, "tap the link to heal it", 11, th.Muted, canvas.Left)
+	}
+}
+
 func cross(c canvas.Canvas, x, y, r float64, col color.RGBA) {
 	s := canvas.Style{Stroke: col, StrokeWidth: 3}
 	c.Line(x-r, y-r, x+r, y+r, s)
@@ -179,8 +297,8 @@ func arrow(c canvas.Canvas, x, y, dir float64, col color.RGBA) {
 
 // drawNode draws replica i: its name, its role (CP), whether it is
 // isolated, and what it holds for each key.
-func drawNode(c canvas.Canvas, m *cap.Model, th canvas.Theme, i int) {
-	p := nodeAt(m, i)
+func drawNode(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme, i int) {
+	p := g.nodeAt(m, i)
 	name := cap.NodeName(i)
 	role, term, leader := m.Role(i)
 	st := canvas.Style{Fill: th.Background, Stroke: th.OK, StrokeWidth: 2}
@@ -237,8 +355,8 @@ func valueColour(th canvas.Theme, v cap.Value) color.RGBA {
 }
 
 // drawClient draws client k and its operation in progress.
-func drawClient(c canvas.Canvas, m *cap.Model, th canvas.Theme, k int) {
-	p := clientAt(k)
+func drawClient(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme, k int) {
+	p := g.clientAt(k)
 	c.Rect(p.x-clientW/2, p.y-clientH/2, clientW, clientH, canvas.Style{Fill: th.Background, Stroke: th.Accent, StrokeWidth: 2})
 	c.Text(p.x, p.y, fmt.Sprintf("client %d", k+1), 12, th.Accent, canvas.Center)
 	var text string
@@ -276,9 +394,9 @@ func opLabel(m *cap.Model, op cap.Op) string {
 // drawPacket draws a message on its way: client requests are squares
 // (writes) or circles (reads), answers triangles, the leader's appends
 // small dots, votes diamonds, AP replication and sync hollow diamonds.
-func drawPacket(c canvas.Canvas, m *cap.Model, th canvas.Theme, msg engine.Message) {
-	from, r0 := endpoint(m, msg.From)
-	to, r1 := endpoint(m, msg.To)
+func drawPacket(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme, msg engine.Message) {
+	from, r0 := g.endpoint(m, msg.From)
+	to, r1 := g.endpoint(m, msg.To)
 	dx, dy := to.x-from.x, to.y-from.y
 	d := math.Hypot(dx, dy)
 	if d < r0+r1 {
@@ -333,9 +451,15 @@ func shape(c canvas.Canvas, kind string, x, y, ux, uy float64, s canvas.Style) {
 // drawTimeline draws, for each site's client, what its operations did over
 // the run (answered above the line, errors below, stale reads hatched),
 // the cut intervals, and the heals with what reconciliation found.
-func drawTimeline(c canvas.Canvas, m *cap.Model, th canvas.Theme) {
+func drawTimeline(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
+	tlTop, tlL, tlR := g.tlTop, g.tlL, g.tlR
 	c.Text(12, tlTop, "Partition timeline", 12, th.Text, canvas.Left)
-	c.Text(tlR, tlTop, "bars: ops answered ↑ · errors ↓ · stale reads hatched", 11, th.Muted, canvas.Right)
+	if g.narrow {
+		c.Text(12, tlTop+16, "bars: answered ↑ · errors ↓ · stale hatched", 11, th.Muted, canvas.Left)
+		tlTop += 18
+	} else {
+		c.Text(tlR, tlTop, "bars: ops answered ↑ · errors ↓ · stale reads hatched", 11, th.Muted, canvas.Right)
+	}
 	top := tlTop + 12
 	bottom := top + 2*rowH + 14
 	until := m.Until()
@@ -417,20 +541,33 @@ func drawTimeline(c canvas.Canvas, m *cap.Model, th canvas.Theme) {
 	c.Line(now, top, now, bottom, canvas.Style{Stroke: th.Accent, StrokeWidth: 1})
 	c.Text(tlL, bottom+10, "0 s", 11, th.Muted, canvas.Left)
 	c.Text(tlR, bottom+10, clock(until), 11, th.Muted, canvas.Right)
-	drawLegend(c, th, tlL+90, bottom+10)
+	if g.narrow {
+		drawLegend(c, th, 12, bottom+30, 308)
+		return
+	}
+	drawLegend(c, th, tlL+90, bottom+10, tlR)
 }
 
 // drawLegend explains the marks of messages in flight.
-func drawLegend(c canvas.Canvas, th canvas.Theme, x, y float64) {
+func drawLegend(c canvas.Canvas, th canvas.Theme, x, y, right float64) {
+	x0 := x
+	size := canvas.MinText(right + 12) // the layout's text size
+	next := func(label string) {
+		if x+9+textWidth(label, size)*0.92 > right {
+			x, y = x0, y+17
+		}
+	}
 	items := []struct{ kind, label string }{
 		{cap.MsgWrite, "write"}, {cap.MsgRead, "read"}, {cap.MsgResp, "answer"},
 		{cap.MsgAppend, "leader heartbeat"}, {cap.MsgVote, "vote"}, {cap.MsgRepl, "replication"},
 	}
 	for _, it := range items {
+		next(it.label)
 		shape(c, it.kind, x, y, 1, 0, canvas.Style{Fill: packetColour(th, it.kind)})
 		c.Text(x+9, y, it.label, 11, th.Muted, canvas.Left)
-		x += 20 + textWidth(it.label, 11)
+		x += 20 + textWidth(it.label, size)*0.92
 	}
+	next("dropped")
 	shape(c, cap.MsgWrite, x, y, 1, 0, canvas.Style{Fill: th.Background, Stroke: th.Bad, StrokeWidth: 1.5})
 	c.Text(x+9, y, "dropped", 11, th.Muted, canvas.Left)
 }
@@ -448,13 +585,19 @@ func plural(n int) string {
 }
 
 // drawReadouts writes the lab's metrics in a row.
-func drawReadouts(c canvas.Canvas, m *cap.Model, th canvas.Theme) {
+func drawReadouts(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
 	vals := m.Metrics()
-	w := (site2R - 12) / float64(len(vals))
-	c.Line(12, readY-18, site2R, readY-18, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.7), StrokeWidth: 1})
+	cols := len(vals)
+	if g.narrow {
+		cols = 2
+	}
+	readY := g.readY
+	w := (g.right - 12) / float64(cols)
+	c.Line(12, readY-18, g.right, readY-18, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.7), StrokeWidth: 1})
 	for i, v := range vals {
 		mt := cap.Schema.Metrics[i]
-		x := 12 + float64(i)*w + w/2
+		x := 12 + float64(i%cols)*w + w/2
+		readY := readY + float64(i/cols)*42
 		text, col := fmt.Sprint(v), th.Text
 		switch {
 		case mt.Bool && v != 0:
@@ -487,7 +630,7 @@ func Hit(lm lab.Model, x, y float64) (string, int, bool) {
 			return "isolate", i, true
 		}
 	}
-	if x > site1R && x < site2L && y > siteTop && y < siteBottom {
+	if x0, y0, x1, y1 := wideGeo.gap(); x > x0 && x < x1 && y > y0 && y < y1 {
 		if m.SiteCut() == "" {
 			return "cut", 0, true
 		}
