@@ -67,6 +67,7 @@ func read(t *testing.T, dir, name string) string {
 }
 
 func TestBuildPages(t *testing.T) {
+	t.Parallel()
 	out, err := build(t, okBook())
 	require.NoError(t, err)
 
@@ -203,11 +204,14 @@ func TestBuildReplacesOutput(t *testing.T) {
 }
 
 func TestBuildIsReproducible(t *testing.T) {
+	t.Parallel()
 	dir := writeBook(t, okBook())
 	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	_, err := Build(Config{Chapters: dir, Out: a})
+	// Compressed copies come from the cache, keyed by what they compress:
+	// what is compared is everything the build derives from the book.
+	_, err := Build(Config{Chapters: dir, Out: a, Cache: testCache()})
 	require.NoError(t, err)
-	_, err = Build(Config{Chapters: dir, Out: b})
+	_, err = Build(Config{Chapters: dir, Out: b, Cache: testCache()})
 	require.NoError(t, err)
 	require.NoError(t, filepath.WalkDir(a, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -225,6 +229,7 @@ func TestBuildIsReproducible(t *testing.T) {
 // TestRealBook builds the book in chapters/: every sim block, link and
 // callout in it must be valid.
 func TestRealBook(t *testing.T) {
+	t.Parallel()
 	out := realSite(t)
 	pages, _ := filepath.Glob(filepath.Join(out, "*.html"))
 	require.GreaterOrEqual(t, len(pages), 3)
@@ -232,6 +237,7 @@ func TestRealBook(t *testing.T) {
 }
 
 func TestBuildExtras(t *testing.T) {
+	t.Parallel()
 	out, err := build(t, okBook())
 	require.NoError(t, err)
 

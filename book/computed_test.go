@@ -51,6 +51,7 @@ func TestFormatNumber(t *testing.T) {
 }
 
 func TestComputedInChapter(t *testing.T) {
+	t.Parallel()
 	files := okBook()
 	files["part.md"] = "# Part\n\nWith W+R>N we saw {{sim quorum ops=300 seed=2 | stale_reads | int}} stale reads.\n"
 	out, err := build(t, files)

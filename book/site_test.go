@@ -91,6 +91,7 @@ func testCache() string {
 // source resolves to a file, every #anchor to an id in its page, no id
 // repeats, and nothing points to another site.
 func TestBuiltSiteLinks(t *testing.T) {
+	t.Parallel()
 	out := realSite(t)
 	pages := map[string]htmlPage{}
 	err := filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
@@ -138,6 +139,7 @@ func TestBuiltSiteLinks(t *testing.T) {
 // headings that do not skip levels, alt text, labelled controls and
 // frames, buttons with a type and a name.
 func TestBuiltSiteHTML(t *testing.T) {
+	t.Parallel()
 	out := realSite(t)
 	files, _ := filepath.Glob(filepath.Join(out, "*.html"))
 	embeds, _ := filepath.Glob(filepath.Join(out, "embed", "*.html"))

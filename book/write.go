@@ -133,10 +133,31 @@ func (b *builder) compress(data []byte) (gz, br []byte, err error) {
 		return nil, nil, err
 	}
 	if b.cfg.Cache != "" && os.MkdirAll(b.cfg.Cache, 0o755) == nil {
-		_ = os.WriteFile(filepath.Join(b.cfg.Cache, key+".gz"), gb.Bytes(), 0o644)
-		_ = os.WriteFile(filepath.Join(b.cfg.Cache, key+".br"), bb.Bytes(), 0o644)
+		cacheFile(filepath.Join(b.cfg.Cache, key+".gz"), gb.Bytes())
+		cacheFile(filepath.Join(b.cfg.Cache, key+".br"), bb.Bytes())
 	}
 	return gb.Bytes(), bb.Bytes(), nil
+}
+
+// cacheFile writes a cache entry whole or not at all (a temporary file
+// renamed into place), so builds running side by side (tests, a benchmark
+// beside make serve) never read half an entry. A failed write only costs
+// the next build a compression.
+func cacheFile(name string, data []byte) {
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+	}
 }
 
 // buildID hashes every page of the build. Dev pages carry it (see
