@@ -306,12 +306,14 @@ func EmulateMedia(media string, features map[string]string) chromedp.Action[chro
 	}
 }
 
-// WaitFor polls a JavaScript expression until it is true, for up to a
-// minute. It survives navigations: while a new page loads, evaluation
-// errors mean "not yet".
+// WaitFor polls a JavaScript expression until it is true, for up to two
+// minutes (a generous bound: a busy 2-core machine rendering in software
+// can take a minute to start a lab; a passing wait returns at once). It
+// survives navigations: while a new page loads, evaluation errors mean
+// "not yet".
 func WaitFor(expr string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		deadline := time.Now().Add(60 * time.Second)
+		deadline := time.Now().Add(2 * time.Minute)
 		var last error
 		for time.Now().Before(deadline) {
 			ok, err := chromedp.Evaluate[bool]("!!("+expr+")")(ctx, t)
