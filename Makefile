@@ -26,10 +26,21 @@ build: $(WASM)
 serve: $(WASM)
 	$(GO) run ./book/cmd/scalingdata serve -dev -wasm $(WASM) -addr $(ADDR)
 
+# Static checks first: go vet and staticcheck (pinned; from the module
+# cache after its first download), native and js/wasm; govulncheck where its
+# database is reachable or copied (.ci/vulncheck says plainly when it skips).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+TOOLS       := $(CURDIR)/.cache/tools
+
 test:
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./book/bench
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./render/...
+	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK)
+	$(TOOLS)/staticcheck ./...
+	$(TOOLS)/staticcheck -tags bench ./book/bench
+	GOOS=js GOARCH=wasm $(TOOLS)/staticcheck ./wasm/... ./render/...
+	GO=$(GO) bash .ci/vulncheck
 	$(GO) test -count=1 -timeout 20m ./...
 
 # Measures sizes, page weight, lab start and running cost in Chromium,
@@ -43,7 +54,7 @@ bench:
 FUZZTIME ?= 20s
 FUZZ_TARGETS := \
 	FuzzDecode:./wasm/bridge FuzzQuery:./wasm/bridge \
-	FuzzSimInfo:./book FuzzComputeFigure:./book FuzzChapter:./book \
+	FuzzSimInfo:./book FuzzComputeFigure:./book FuzzChapter:./book FuzzFrontMatter:./book \
 	FuzzLenient:./sim/lab FuzzEveryLab:./sim/labs \
 	$(foreach d,$(sort $(dir $(wildcard sim/*/fuzz_test.go))),FuzzActions:./$(d:/=))
 
@@ -66,7 +77,7 @@ scorm: $(WASM)
 # `scalingdata serve --open` is all an offline reader needs.
 release: build
 	rm -rf book/embedded/site && mkdir -p book/embedded/site
-	cd public && find . -type f -exec cp --parents {} ../book/embedded/site/ \;
+	cd public && find . -type f ! -name .scalingdata-build -exec cp --parents {} ../book/embedded/site/ \;
 	@mkdir -p dist
 	for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \

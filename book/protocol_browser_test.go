@@ -241,6 +241,7 @@ func TestShareLinkStaysResponsive(t *testing.T) {
 		Time    string
 	}
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[gaps](`({seeking: __gap.seeking, steps: __gap.steps.size, time: `+fig+`.querySelector('.lab-time').textContent})`))
+	require.NoError(t, err)
 	raf, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fig+`.querySelector('.lab-frame').contentWindow.__raf`))
 	require.NoError(t, err)
 	require.NotEmpty(t, raf)

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +56,15 @@ var (
 	realErr  error
 )
 
+// goEnv is a setting of the go command that runs the tests ("GOROOT":
+// whose wasm_exec.js matches the binaries it builds).
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	require.NoError(t, err, "go env %s", name)
+	return strings.TrimSpace(string(out))
+}
+
 // realSite builds the real book once for the tests that inspect it, with a
 // compression cache that outlives the test run.
 func realSite(t *testing.T) string {
@@ -71,7 +80,7 @@ func realSite(t *testing.T) string {
 			Chapters: filepath.Join("..", "chapters"),
 			Out:      realOut,
 			Cache:    testCache(),
-			WasmExec: filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"),
+			WasmExec: filepath.Join(goEnv(t, "GOROOT"), "lib", "wasm", "wasm_exec.js"),
 		})
 	})
 	require.NoError(t, realErr)

@@ -115,7 +115,7 @@ func drawMap(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 		for k := range min(3, m.Keys()) {
 			vs = append(vs, fmt.Sprintf("k%d:v%d", k+1, m.Value(i, k).ID))
 		}
-		y := p.y + nodeR + 9
+		var y float64
 		a := canvas.Center
 		x := p.x
 		switch i {

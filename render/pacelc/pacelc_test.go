@@ -55,7 +55,8 @@ func TestDrawIsPure(t *testing.T) {
 		View.Draw(c, lab.Model(m), canvas.Light)
 		return string(c.SVG(""))
 	}
-	require.True(t, draw() == draw())
+	first, second := draw(), draw()
+	require.Equal(t, first, second)
 }
 
 func TestDescribe(t *testing.T) {

@@ -127,7 +127,8 @@ func TestDrawIsPure(t *testing.T) {
 		View.Draw(c, m, canvas.Light)
 		return string(c.SVG(""))
 	}
-	require.True(t, draw() == draw())
+	first, second := draw(), draw()
+	require.Equal(t, first, second)
 }
 
 func TestHitEveryNode(t *testing.T) {

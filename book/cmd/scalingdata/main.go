@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/scaling-data/book/book"
@@ -73,10 +74,21 @@ func buildFlags(fs *flag.FlagSet) *book.Config {
 	fs.StringVar(&cfg.Chapters, "chapters", "chapters", "the chapters directory")
 	fs.StringVar(&cfg.Out, "out", "public", "the output directory (replaced whole)")
 	fs.StringVar(&cfg.Wasm, "wasm", ".cache/labs.wasm", "the lab binary built for js/wasm")
-	fs.StringVar(&cfg.WasmExec, "wasm-exec", filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"), "Go's wasm_exec.js for that binary")
+	fs.StringVar(&cfg.WasmExec, "wasm-exec", filepath.Join(goRoot(), "lib", "wasm", "wasm_exec.js"), "Go's wasm_exec.js for that binary")
 	fs.StringVar(&cfg.Cache, "cache", ".cache/compress", "where compressed copies are kept between builds")
 	fs.StringVar(&cfg.Version, "version", "dev", "the edition's version")
 	return cfg
+}
+
+// goRoot is the GOROOT of the go command on the PATH, the one that builds
+// the lab binary (so its wasm_exec.js matches), or "" where there is none
+// (a reader's machine running a release binary, which builds nothing).
+func goRoot() string {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func build(args []string) error {
