@@ -31,7 +31,7 @@ type View struct {
 	Narrow canvas.Size
 	// FromNarrow maps a point of the narrow layout to the wide layout's
 	// coordinates that Hit reads (ok is false where nothing is clickable).
-	FromNarrow func(x, y float64) (wx, wy float64, ok bool)
+	FromNarrow func(m lab.Model, x, y float64) (wx, wy float64, ok bool)
 }
 
 // Size is the logical size the view draws at on a canvas cssW CSS pixels

@@ -107,7 +107,7 @@ func (g geo) gap() (x0, y0, x1, y1 float64) {
 // fromNarrow maps a click on a narrow layout's replica or link to the
 // wide layout: replicas by their place in their site, the link to its
 // middle.
-func fromNarrow(x, y float64) (float64, float64, bool) {
+func fromNarrow(_ lab.Model, x, y float64) (float64, float64, bool) {
 	if x0, y0, x1, y1 := narrowGeo.gap(); x > x0 && x < x1 && y > y0 && y < y1 {
 		return gapX, (siteTop + siteBottom) / 2, true
 	}

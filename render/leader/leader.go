@@ -40,7 +40,7 @@ func diagram(c canvas.Canvas) *canvas.Sub {
 }
 
 // fromNarrow maps a click on the narrow layout's servers to the wide one.
-func fromNarrow(x, y float64) (float64, float64, bool) {
+func fromNarrow(_ lab.Model, x, y float64) (float64, float64, bool) {
 	if y >= panelTop {
 		return 0, 0, false
 	}

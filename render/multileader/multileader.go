@@ -37,7 +37,7 @@ func narrowPanel(m *multileader.Model) float64 {
 
 // fromNarrow maps a click on a narrow layout's region box to a point of
 // the same region's box in the wide layout (with two or three regions).
-func fromNarrow(x, y float64) (float64, float64, bool) {
+func fromNarrow(_ lab.Model, x, y float64) (float64, float64, bool) {
 	for r, wx := range []float64{100, 450} {
 		b := narrowBox(r)
 		if x >= b.x && x <= b.x+b.w && y >= b.y && y <= b.y+b.h {

@@ -30,7 +30,7 @@ import (
 var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, FromNarrow: fromNarrow}
 
 // fromNarrow maps a click on the narrow layout's ring to the wide one.
-func fromNarrow(x, y float64) (float64, float64, bool) {
+func fromNarrow(_ lab.Model, x, y float64) (float64, float64, bool) {
 	if y >= narrowPanel {
 		return 0, 0, false
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,7 +21,43 @@ import (
 )
 
 // View is the shard lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: narrowSize, FromNarrow: fromNarrow}
+
+var narrowSize = canvas.Size{W: canvas.NarrowWidth, H: 620}
+
+// geo is where things go: the wide layout's, or the narrow one's, whose
+// top (title, status, legend, router and "+ shard") takes more lines, so
+// everything under it is drawn shift lower.
+type geo struct {
+	narrow           bool
+	left, right      float64
+	shift            float64
+	routerX, routerY float64 // before the shift
+	addX, addY       float64 // after it
+}
+
+var (
+	wideGeo   = geo{left: left, right: right, routerX: routerX, routerY: routerY, addX: addX, addY: addY}
+	narrowGeo = geo{narrow: true, left: 8, right: 312, shift: 66, routerX: 44, routerY: 108 - 66, addX: 120, addY: 98}
+)
+
+// fromNarrow maps a click on the narrow layout to the wide one: "+ shard"
+// to "+ shard", a point of a column to the same point of that column.
+func fromNarrow(lm lab.Model, x, y float64) (float64, float64, bool) {
+	m := lm.(*shard.Model)
+	g := narrowGeo
+	if x >= g.addX && x <= g.addX+addW && y >= g.addY && y <= g.addY+addH {
+		return addX + addW/2, addY + addH/2, true
+	}
+	wide := columnsIn(m, left, right)
+	for i, c := range columnsIn(m, g.left, g.right) {
+		if x >= c.x && x <= c.x+c.w {
+			w := wide[i]
+			return w.x + (x-c.x)*w.w/c.w, y - g.shift, true
+		}
+	}
+	return 0, 0, false
+}
 
 // Layout, in logical pixels of the lab's 640×460 canvas.
 const (
@@ -85,7 +122,9 @@ type column struct {
 
 // columns lays out the shards in use, in placement order, then any shard
 // that was removed but still holds keys.
-func columns(m *shard.Model) []column {
+func columns(m *shard.Model) []column { return columnsIn(m, left, right) }
+
+func columnsIn(m *shard.Model, left, right float64) []column {
 	slots := m.Live()
 	live := len(slots)
 	for s := range shard.MaxShards {
@@ -133,15 +172,43 @@ func dotAt(m *shard.Model, c column, i int) (x, y float64) {
 func Draw(cv canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	m := lm.(*shard.Model)
 	cv.Clear(th.Background)
-	cols := columns(m)
-	drawTop(cv, m, th)
+	g := wideGeo
+	if canvas.Narrow(cv) { // drawn at scale 1, text at the narrow minimum
+		g = narrowGeo
+		top := &canvas.Sub{Canvas: cv, K: 1, Wide: narrowSize, MinSize: canvas.NarrowMinText}
+		drawNarrowTop(top, m, th)
+		cv = &canvas.Sub{Canvas: cv, K: 1, Y: g.shift, Wide: narrowSize, MinSize: canvas.NarrowMinText}
+	} else {
+		drawTop(cv, m, th)
+	}
+	cols := columnsIn(m, g.left, g.right)
 	drawColumns(cv, m, cols, th)
 	drawKeys(cv, m, cols, th)
-	drawRead(cv, m, cols, th)
-	drawPanel(cv, m, th)
+	drawRead(cv, g, m, cols, th)
+	drawPanel(cv, g, m, th)
 }
 
-func drawTop(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
+// drawNarrowTop is drawTop on the narrow layout: the title wrapped, the
+// status under it, the legend on two lines, then the router and "+ shard".
+func drawNarrowTop(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
+	g := narrowGeo
+	y := 14.0
+	for _, line := range wrap(title(m), g.right-g.left, canvas.NarrowMinText) {
+		cv.Text(g.left, y, line, titleText, th.Text, canvas.Left)
+		y += 16
+	}
+	if y < 46 {
+		y = 46
+	}
+	status, col := moveStatus(m, th)
+	cv.Text(g.left, y, status, normalText, col, canvas.Left)
+	y += 18
+	drawLegend(cv, m, th, g.left, y, g.right)
+	drawButtons(cv, m, th, g)
+}
+
+// title says the strategy, the shards and the keys.
+func title(m *shard.Model) string {
 	title := fmt.Sprintf("%s · %d shards · %s keys", capital(m.Strategy().Title()), len(m.Live()), group(m.Keys()))
 	switch m.Strategy() {
 	case shard.Ring:
@@ -149,7 +216,11 @@ func drawTop(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
 	case shard.Logical:
 		title += fmt.Sprintf(" · %s partitions", group(m.Partitions()))
 	}
-	cv.Text(left, 14, title, titleText, th.Text, canvas.Left)
+	return title
+}
+
+// moveStatus says whether keys are moving, and the colour to say it in.
+func moveStatus(m *shard.Model, th canvas.Theme) (string, color.RGBA) {
 	copied, total, moving, paused := m.Move()
 	status := "settled: every key on its shard"
 	col := th.Muted
@@ -159,32 +230,74 @@ func drawTop(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
 	case moving:
 		status, col = fmt.Sprintf("moving: %s of %s keys copied", group(copied), group(total)), th.Accent
 	}
+	return status, col
+}
+
+func drawTop(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
+	cv.Text(left, 14, title(m), titleText, th.Text, canvas.Left)
+	status, col := moveStatus(m, th)
 	cv.Text(right, 14, status, normalText, col, canvas.Right)
+	drawLegend(cv, m, th, left, routerY, routerX-36)
+	drawButtons(cv, m, th, wideGeo)
+}
 
-	// Legend: what a dot's shape means.
-	y := routerY
-	x := left
-	cv.Circle(x+3, y, dotR+0.6, canvas.Style{Fill: th.Text})
-	cv.Text(x+10, y, "stored", smallText, th.Muted, canvas.Left)
-	x += 56
-	cv.Circle(x+3, y, dotR+0.8, canvas.Style{Stroke: th.Text, StrokeWidth: 1})
-	cv.Text(x+10, y, "waiting to move", smallText, th.Muted, canvas.Left)
-	x += 104
-	cv.Rect(x, y-2.5, 5, 5, canvas.Style{Fill: th.Text})
-	cv.Text(x+10, y, "copying", smallText, th.Muted, canvas.Left)
-	x += 62
-	cv.Rect(x, y-3, 16, barH, canvas.Style{Fill: th.Muted})
-	cv.Line(x+11, y-5, x+11, y+5, canvas.Style{Stroke: th.Text, StrokeWidth: 1})
-	cv.Text(x+22, y, "keys (| mean), % writes", smallText, th.Muted, canvas.Left)
-
-	// The router, which every read and query goes through.
-	cv.Rect(routerX-30, routerY-9, 60, 18, canvas.Style{Fill: th.Surface, Stroke: th.Muted, StrokeWidth: 1})
-	cv.Text(routerX, routerY, "router", smallText, th.Text, canvas.Center)
-
-	if len(m.Live()) < shard.MaxShards {
-		cv.Rect(addX, addY, addW, addH, canvas.Style{Fill: th.Surface, Stroke: th.Accent, StrokeWidth: 1})
-		cv.Text(addX+addW/2, addY+addH/2, "+ shard", normalText, th.Accent, canvas.Center)
+// drawLegend says what a dot's shape and a bar mean, in a row from (x, y)
+// that wraps before right.
+func drawLegend(cv canvas.Canvas, m *shard.Model, th canvas.Theme, x, y, right float64) {
+	x0 := x
+	size := canvas.MinText(right + x0)
+	items := []struct {
+		w     float64
+		draw  func(x, y float64)
+		label string
+	}{
+		{6, func(x, y float64) { cv.Circle(x+3, y, dotR+0.6, canvas.Style{Fill: th.Text}) }, "stored"},
+		{6, func(x, y float64) { cv.Circle(x+3, y, dotR+0.8, canvas.Style{Stroke: th.Text, StrokeWidth: 1}) }, "waiting to move"},
+		{5, func(x, y float64) { cv.Rect(x, y-2.5, 5, 5, canvas.Style{Fill: th.Text}) }, "copying"},
+		{16, func(x, y float64) {
+			cv.Rect(x, y-3, 16, barH, canvas.Style{Fill: th.Muted})
+			cv.Line(x+11, y-5, x+11, y+5, canvas.Style{Stroke: th.Text, StrokeWidth: 1})
+		}, "keys (| mean), % writes"},
 	}
+	for _, it := range items {
+		w := it.w + 4 + textW(it.label, size)
+		if x+w > right && x > x0 {
+			x, y = x0, y+16
+		}
+		it.draw(x, y)
+		cv.Text(x+it.w+4, y, it.label, smallText, th.Muted, canvas.Left)
+		x += w + 12
+	}
+}
+
+// drawButtons draws the router, which every read and query goes through,
+// and the "+ shard" button.
+func drawButtons(cv canvas.Canvas, m *shard.Model, th canvas.Theme, g geo) {
+	ry := g.routerY + g.shift
+	cv.Rect(g.routerX-30, ry-9, 60, 18, canvas.Style{Fill: th.Surface, Stroke: th.Muted, StrokeWidth: 1})
+	cv.Text(g.routerX, ry, "router", smallText, th.Text, canvas.Center)
+	if len(m.Live()) < shard.MaxShards {
+		cv.Rect(g.addX, g.addY, addW, addH, canvas.Style{Fill: th.Surface, Stroke: th.Accent, StrokeWidth: 1})
+		cv.Text(g.addX+addW/2, g.addY+addH/2, "+ shard", normalText, th.Accent, canvas.Center)
+	}
+}
+
+// wrap breaks s into lines about width wide at the given text size.
+func wrap(s string, width, size float64) []string {
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		next := strings.TrimSpace(cur + " " + word)
+		if textW(next, size) > width && cur != "" {
+			lines = append(lines, cur)
+			next = word
+		}
+		cur = next
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
 }
 
 func drawColumns(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Theme) {
@@ -310,7 +423,7 @@ func easeInOut(p float64) float64 {
 
 // drawRead draws the route of the reader's last read: straight to the shard
 // that serves it, or first to the new owner (a miss) and then to the old.
-func drawRead(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Theme) {
+func drawRead(cv canvas.Canvas, g geo, m *shard.Model, cols []column, th canvas.Theme) {
 	r := m.LastRead()
 	if r.Kind == "" || !r.Manual || m.Since(r.At) > showRead {
 		return
@@ -319,7 +432,7 @@ func drawRead(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Theme) 
 	if !ok {
 		return
 	}
-	x0, y0 := routerX, routerY+9
+	x0, y0 := g.routerX, g.routerY+9
 	x, y := dotAt(m, served, r.Index)
 	if r.Double() {
 		if first, ok := at(cols, r.First); ok {
@@ -335,12 +448,21 @@ func drawRead(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Theme) 
 	cv.Text(x, y-12, "read", smallText, th.Read, canvas.Center)
 }
 
-func drawPanel(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
+func drawPanel(cv canvas.Canvas, g geo, m *shard.Model, th canvas.Theme) {
 	y := panelY
-	line := func(s string, c color.RGBA) {
-		cv.Text(left, y, s, normalText, c, canvas.Left)
-		y += lineH
+	left, right := g.left, g.right
+	raw := func(s string, c color.RGBA) {
+		if !g.narrow {
+			cv.Text(left, y, s, normalText, c, canvas.Left)
+			y += lineH
+			return
+		}
+		for _, l := range wrap(s, right-left, canvas.NarrowMinText) {
+			cv.Text(left, y, l, normalText, c, canvas.Left)
+			y += lineH
+		}
 	}
+	line := func(s string, c color.RGBA) { raw(numbers(m, s), c) }
 	if reb, ok := m.LastRebalance(); ok {
 		pct := 100 * float64(reb.Moved) / float64(max(1, reb.Keys))
 		s := fmt.Sprintf("Last rebalance: %s — %s of %s keys moved (%.1f%%)", reb.What, group(reb.Moved), group(reb.Keys), pct)
@@ -374,8 +496,11 @@ func drawPanel(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
 			line(fmt.Sprintf("Last read %s: one shard, %s.", k, shard.ShardName(r.Served)), th.Text)
 		}
 	}
+	if m.Keyset() == shard.Uniform && m.Strategy() == shard.Range {
+		raw("Keys are numbers: a column headed ≥ 759G starts at key 759 billion.", th.Muted)
+	}
 	if m.Keyset() == shard.IDs {
-		drawID(cv, m, th, y)
+		drawID(cv, g, m, th, y)
 		return
 	}
 	if s := m.LastScan(); s.Kind != "" {
@@ -390,14 +515,29 @@ func drawPanel(cv canvas.Canvas, m *shard.Model, th canvas.Theme) {
 
 // drawID takes the last written id apart: 41 bits of time, 13 of logical
 // shard, 10 of sequence.
-func drawID(cv canvas.Canvas, m *shard.Model, th canvas.Theme, y float64) {
+func drawID(cv canvas.Canvas, g geo, m *shard.Model, th canvas.Theme, y float64) {
+	left, right := g.left, g.right
 	w := m.LastWrite()
 	if w.Kind == "" {
-		cv.Text(left, y, "Write a key to see a new id taken apart into its bit fields.", normalText, th.Muted, canvas.Left)
+		msg := "Write a key to see a new id taken apart into its bit fields."
+		if g.narrow {
+			for _, l := range wrap(msg, right-left, canvas.NarrowMinText) {
+				cv.Text(left, y, l, normalText, th.Muted, canvas.Left)
+				y += lineH
+			}
+			return
+		}
+		cv.Text(left, y, msg, normalText, th.Muted, canvas.Left)
 		return
 	}
 	d := shard.DecodeID(w.Key)
-	cv.Text(left, y, fmt.Sprintf("Last id %d, written to shard %s:", w.Key, shard.ShardName(w.First)), normalText, th.Text, canvas.Left)
+	last := fmt.Sprintf("Last id %d, written to shard %s:", w.Key, shard.ShardName(w.First))
+	if g.narrow {
+		cv.Text(left, y, fmt.Sprintf("Last id %d,", w.Key), normalText, th.Text, canvas.Left)
+		y += lineH
+		last = fmt.Sprintf("written to shard %s:", shard.ShardName(w.First))
+	}
+	cv.Text(left, y, last, normalText, th.Text, canvas.Left)
 	y += 14
 	width := right - left
 	fields := []struct {
@@ -418,8 +558,16 @@ func drawID(cv canvas.Canvas, m *shard.Model, th canvas.Theme, y float64) {
 		x += fw
 	}
 	y += 36
-	cv.Text(left, y, fmt.Sprintf("made %s UTC; logical shard %s lives on %s; sequence number mod 1024",
-		d.Time.Format("2006-01-02 15:04:05.000"), group(d.Shard), shard.ShardName(w.First)), smallText, th.Muted, canvas.Left)
+	made := fmt.Sprintf("made %s UTC; logical shard %s lives on %s; sequence number mod 1024",
+		d.Time.Format("2006-01-02 15:04:05.000"), group(d.Shard), shard.ShardName(w.First))
+	if !g.narrow {
+		cv.Text(left, y, made, smallText, th.Muted, canvas.Left)
+		return
+	}
+	for _, l := range wrap(made, right-left, canvas.NarrowMinText) {
+		cv.Text(left, y, l, smallText, th.Muted, canvas.Left)
+		y += lineH
+	}
 }
 
 // Hit maps a click to an action: "+ shard" adds, a column's × removes its
@@ -530,4 +678,16 @@ func group64(n uint64) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// bigKey is a key of the uniform keyset as FormatKey writes it: "759G".
+var bigKey = regexp.MustCompile(`\b(\d+)G\b`)
+
+// numbers spells out the uniform keyset's keys in the panel's sentences:
+// "759G" is "759 billion".
+func numbers(m *shard.Model, s string) string {
+	if m.Keyset() != shard.Uniform {
+		return s
+	}
+	return bigKey.ReplaceAllString(s, "key $1 billion")
 }

@@ -28,7 +28,7 @@ var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: narrowS
 
 // fromNarrow maps a click on a narrow layout's node name to the wide one
 // (the names sit at the same place in both).
-func fromNarrow(x, y float64) (float64, float64, bool) {
+func fromNarrow(_ lab.Model, x, y float64) (float64, float64, bool) {
 	if y >= narrowPanel || x > 40 {
 		return 0, 0, false
 	}

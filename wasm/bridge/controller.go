@@ -322,7 +322,7 @@ func (c *Controller) Handle(m Msg) {
 			if c.view.FromNarrow == nil {
 				return
 			}
-			if x, y, ok = c.view.FromNarrow(x, y); !ok {
+			if x, y, ok = c.view.FromNarrow(c.model, x, y); !ok {
 				return
 			}
 		}
