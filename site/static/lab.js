@@ -65,6 +65,9 @@
           .map((e) => ({ at: time(e.at), kind: str(e.kind, 32) ? e.kind : '', text: e.text }));
         return { type, events };
       }
+      case 'scalingdata:layout':
+        return ['wide', 'narrow'].includes(d.layout) && num(d.minText) && num(d.halos)
+          ? { type, layout: d.layout, minText: d.minText, halos: d.halos } : null;
       case 'scalingdata:notice':
         return { type, text: str(d.text, MAX_TEXT) ? d.text : '' };
       case 'scalingdata:key':
@@ -363,6 +366,13 @@
           this.post({ type: 'scalingdata:theme', value: theme() });
           if (!this.visible) this.post({ type: 'scalingdata:pause', reason: 'offscreen' });
           this.resolveReady();
+          break;
+        case 'scalingdata:layout':
+          // What the canvas drew: its layout and its smallest text in CSS
+          // px on screen (tests read these).
+          this.fig.dataset.layout = d.layout;
+          this.fig.dataset.minText = String(d.minText);
+          this.fig.dataset.halos = String(d.halos);
           break;
         case 'scalingdata:frame':
           this.fig.dataset.firstFrame = String(performance.now() - this.startedAt);
