@@ -350,7 +350,8 @@ func (b *builder) renderEmbedIndex() error {
 			e.Params = append(e.Params, embedParam{Name: p.Name, Label: p.Label, Help: p.Help, Range: paramRange(p), Default: p.Format(p.Default)})
 		}
 		e.Src = s.Name + ".html?lab=" + s.Name + "&seed=1"
-		e.Snippet = fmt.Sprintf(`<iframe src="https://YOUR-BOOK-HOST/embed/%s.html?seed=1" title="%s (Scaling Data lab)" width="100%%" height="%d" style="border:0;max-width:100%%" sandbox="allow-scripts allow-popups allow-fullscreen" allow="fullscreen" loading="lazy"></iframe>`,
+		e.Snippet = fmt.Sprintf(`<iframe src="https://YOUR-BOOK-HOST/embed/%s.html?seed=1" title="%s (Scaling Data lab)" width="100%%" height="%d" style="border:0;max-width:100%%" sandbox="allow-scripts allow-popups allow-fullscreen" allow="fullscreen" loading="lazy"></iframe>
+<script src="https://YOUR-BOOK-HOST/embed/resize.js" async></script>`,
 			s.Name, s.Title, e.Height)
 		list = append(list, e)
 	}

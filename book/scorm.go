@@ -131,8 +131,9 @@ func Scorm(cfg Config, outDir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Files every package carries: the site without the file:// copy of the
-	// binary (platforms serve over http) and without the service worker.
+	// Files every package carries: the site without the script copy of the
+	// binary (platforms serve packages over http, same-origin, where the
+	// frame fetches it) and without the service worker.
 	var files []string
 	err = filepath.WalkDir(cfg.Out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -140,7 +141,7 @@ func Scorm(cfg Config, outDir string) ([]string, error) {
 		}
 		rel, _ := filepath.Rel(cfg.Out, p)
 		rel = filepath.ToSlash(rel)
-		if rel == "assets/labs-wasm.js" || rel == "sw.js" {
+		if isWasmPart(rel) || rel == "sw.js" {
 			return os.Remove(p)
 		}
 		files = append(files, rel)

@@ -6,7 +6,10 @@ package site
 
 import "embed"
 
-// FS holds templates/ and static/.
+// FS holds templates/, static/ (published under assets/), embed/ (the
+// host script for course pages, published as embed/resize.js) and hosting/
+// (server configurations, published under embed/hosting/ and shown in the
+// hosting guide).
 //
-//go:embed templates/*.html static/*
+//go:embed templates/*.html static/* embed/* hosting/*
 var FS embed.FS

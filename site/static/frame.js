@@ -1,22 +1,74 @@
 // The lab frame: loads the one WebAssembly binary that holds every lab and
 // bridges it to the page that holds the controls. All input reaches the lab
 // as messages, so the canvas never traps Tab, scrolling or touch gestures.
+//
+// Two ways to load the binary, whichever works on this host:
+//   - fetch (assets/labs.wasm, precompressed where the server can), compiled
+//     while it downloads; used when this frame has an ordinary origin;
+//   - scripts (assets/labs-wasm-<i>.js, base64, loaded in parallel and
+//     streamed in order into the compiler); used where fetch cannot work:
+//     file:// pages, and frames with an opaque origin (sandboxed embeds on a
+//     course platform), whose fetch needs CORS headers that plain static
+//     hosts do not send. A <script> needs none. Also the fallback when the
+//     fetch fails (a proxy that blocks .wasm, say).
+// Either way the frame reports progress (bytes of the binary's size) to the
+// page, and a failure as a sentence that says what happened and what to do.
 (() => {
   'use strict';
   const script = document.currentScript;
-  const wasmURL = script.dataset.wasm;
+  const cfg = script.dataset;
+  const wasmURL = cfg.wasm;
+  const total = Number(cfg.wasmSize) || 0;
+  const parts = Number(cfg.wasmParts) || 0;
   const host = window.parent !== window ? window.parent : null;
   const pending = [];
   let deliver = null;
+  let failed = false;
 
   const send = (msg) => { if (host) host.postMessage(msg, '*'); };
+  const $ = (sel) => document.querySelector(sel);
   const status = (text) => {
-    const el = document.querySelector('.frame-status');
-    if (el) { el.textContent = text; el.hidden = !text; }
+    const box = $('.frame-status');
+    if (!box) { // this script runs in <head>: say it once the body is there
+      document.addEventListener('DOMContentLoaded', () => status(text), { once: true });
+      return;
+    }
+    box.hidden = !text;
+    $('.frame-text').textContent = text;
   };
   const toLab = (msg) => {
     const json = JSON.stringify(msg);
     if (deliver) deliver(json); else pending.push(json);
+  };
+  // Where the files come from, for messages: the host name, or this copy.
+  const where = () => location.protocol === 'file:' || !location.host ? 'this copy of the book' : location.host;
+  const mb = (n) => (n / 1e6).toFixed(1);
+
+  // A failure the reader can act on: shown in the frame and sent to the page.
+  const fail = (text) => {
+    if (failed) return;
+    failed = true;
+    const bar = $('.frame-progress');
+    if (bar) bar.hidden = true;
+    status(text);
+    document.documentElement.dataset.failed = '';
+    send({ type: 'scalingdata:error', text });
+  };
+  class LoadError extends Error {}
+  const downloadFailed = () => new LoadError(`The lab file could not be downloaded from ${where()}: check your connection and reload the page. If it keeps failing, the copy of the book on ${where()} may be incomplete.`);
+
+  // Progress: bytes of the binary so far, in the frame and to the page (at
+  // most every 50 ms, and always the last).
+  let lastSent = 0;
+  const progress = (loaded, route) => {
+    const bar = $('.frame-progress');
+    if (bar && total) { bar.hidden = false; bar.max = total; bar.value = Math.min(loaded, total); }
+    if (!failed) status(loaded >= total ? 'Starting the lab…' : `Loading the lab: ${mb(loaded)} of ${mb(total)} MB`);
+    const now = performance.now();
+    if (loaded >= total || now - lastSent > 50) {
+      lastSent = now;
+      send({ type: 'scalingdata:loading', loaded: Math.min(loaded, total), total, route });
+    }
   };
 
   // Called by the Go side once it listens; flushes what arrived before.
@@ -26,7 +78,11 @@
     for (const json of pending.splice(0)) fn(json);
   };
   // Called by the Go side with a JSON message for the host page.
-  globalThis.scalingdataSend = (json) => send(JSON.parse(json));
+  globalThis.scalingdataSend = (json) => {
+    const msg = JSON.parse(json);
+    if (msg.type === 'scalingdata:error') { fail(String(msg.text)); return; }
+    send(msg);
+  };
 
   window.addEventListener('message', (e) => {
     if (!host || e.source !== host) return;
@@ -57,46 +113,132 @@
     }
   }, true);
 
+  // Before downloading anything: can this browser run a lab at all, and
+  // is there such a lab?
+  const lab = new URLSearchParams(location.search).get('lab') || '';
+  const known = (cfg.labs || '').split(' ').filter(Boolean);
+  if (typeof WebAssembly !== 'object' || typeof Go !== 'function') {
+    fail('This lab needs JavaScript and WebAssembly, which this browser does not offer or has switched off. Try a current Firefox, Chrome, Edge or Safari.');
+    return;
+  }
+  if (!known.includes(lab)) {
+    fail(lab ? `There is no lab called “${lab}” in this book. Its labs are: ${known.join(', ')}.` : `No lab was named in the address (lab=…). This book's labs are: ${known.join(', ')}.`);
+    return;
+  }
+  if (!total || !parts) {
+    fail('This copy of the book was built without its lab binary, so its labs cannot run. Whoever built it should build it with the labs (make build).');
+    return;
+  }
+
   const go = new Go();
-  // file:// pages cannot fetch: the offline bundle carries the binary as a
-  // base64 script instead.
-  const fromScript = () => new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = script.dataset.wasmScript;
-    s.onload = () => {
-      const b64 = window.SCALINGDATA_WASM;
-      delete window.SCALINGDATA_WASM;
-      if (typeof b64 !== 'string') { reject(new Error('the lab binary script is empty')); return; }
+  // The Go program exits only when something went wrong (a panic): say so.
+  const exit = go.exit.bind(go);
+  go.exit = (code) => {
+    exit(code);
+    if (code === 0) return;
+    let gl = false;
+    try { gl = !!document.createElement('canvas').getContext('webgl2'); } catch { /* no WebGL */ }
+    fail(gl ? `The lab stopped with an error (exit code ${code}). Reload the page to start it again.`
+      : 'This lab needs WebGL 2, which this browser or its graphics driver does not offer. Turn on hardware acceleration, or try another browser.');
+  };
+
+  const decode = (b64) => {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return bytes;
+  };
+
+  // The binary as parts in scripts, fetched in parallel and fed in order to
+  // the streaming compiler as they arrive.
+  const fromScripts = () => new Promise((resolve, reject) => {
+    const got = new Array(parts);
+    let next = 0;
+    let loaded = 0;
+    let ctl;
+    const stream = new ReadableStream({ start(c) { ctl = c; } });
+    const stop = (err) => { try { ctl.error(err); } catch { /* closed */ } reject(err); };
+    globalThis.scalingdataWasmPart = (i, b64) => {
+      if (!Number.isInteger(i) || i < 0 || i >= parts || got[i] || typeof b64 !== 'string') return;
       let bytes;
-      if (Uint8Array.fromBase64) {
-        bytes = Uint8Array.fromBase64(b64);
-      } else {
-        const bin = atob(b64);
-        bytes = new Uint8Array(bin.length);
-        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      try { bytes = decode(b64); } catch { stop(new LoadError(`The lab file from ${where()} is damaged (part ${i} is not base64). Reload the page; if that does not help, the copy on ${where()} is broken.`)); return; }
+      got[i] = bytes;
+      loaded += bytes.length;
+      progress(loaded, 'script');
+      while (next < parts && got[next] && got[next] !== true) {
+        ctl.enqueue(got[next]);
+        got[next] = true; // fed to the compiler: let the bytes go
+        next++;
       }
-      resolve(WebAssembly.instantiate(bytes, go.importObject));
+      if (next === parts) ctl.close();
     };
-    s.onerror = () => reject(new Error('the lab binary is missing from this copy of the book'));
-    document.head.appendChild(s);
+    for (let i = 0; i < parts; i++) {
+      const s = document.createElement('script');
+      s.src = cfg.wasmPart.replace('{i}', String(i));
+      s.onload = () => { s.remove(); if (!got[i]) stop(new LoadError(`The lab file from ${where()} is damaged (part ${i} is empty). Reload the page; if that does not help, the copy on ${where()} is broken.`)); };
+      s.onerror = () => { s.remove(); stop(downloadFailed()); };
+      document.head.appendChild(s);
+    }
+    WebAssembly.instantiateStreaming(new Response(stream, { headers: { 'Content-Type': 'application/wasm' } }), go.importObject)
+      .then(resolve, reject);
   });
-  const load = async () => {
-    if (location.protocol === 'file:') return fromScript();
-    const resp = fetch(wasmURL);
+
+  // The binary by fetch, compiled while it downloads; a copy of the stream
+  // counts the bytes for the progress bar.
+  const fromFetch = async () => {
+    let resp;
+    try { resp = await fetch(wasmURL); } catch { throw downloadFailed(); }
+    if (!resp.ok) {
+      const name = new URL(wasmURL, location.href).pathname;
+      throw new LoadError(`The lab file is missing from ${where()} (${name}: ${resp.status} ${resp.statusText || 'error'}). Whoever hosts this book should upload every file of its public/ folder.`);
+    }
+    const count = resp.clone().body.getReader();
+    (async () => {
+      let loaded = 0;
+      for (;;) {
+        const { done, value } = await count.read();
+        if (done) break;
+        loaded += value.byteLength;
+        progress(loaded, 'fetch');
+      }
+    })().catch(() => {});
     try {
       return await WebAssembly.instantiateStreaming(resp, go.importObject);
     } catch (err) {
-      // A server without the application/wasm type: fall back to bytes.
-      const bytes = await (await fetch(wasmURL)).arrayBuffer();
-      return WebAssembly.instantiate(bytes, go.importObject);
+      if (err instanceof WebAssembly.CompileError || err instanceof WebAssembly.LinkError) throw err;
+      // A server that sends the wrong type for .wasm: compile the bytes.
+      const again = await fetch(wasmURL);
+      return WebAssembly.instantiate(await again.arrayBuffer(), go.importObject);
     }
   };
+
+  // An opaque origin ("null": file://, or sandboxed without
+  // allow-same-origin) cannot read the binary by fetch from a host that
+  // sends no CORS header: use the scripts at once rather than fail first.
+  const opaque = location.protocol === 'file:' || self.origin === 'null';
+  const started = performance.now();
+  let route = opaque ? 'script' : 'fetch';
+  const load = async () => {
+    if (opaque) return fromScripts();
+    try {
+      return await fromFetch();
+    } catch (err) {
+      route = 'script';
+      try { return await fromScripts(); } catch { throw err; }
+    }
+  };
+  progress(0, opaque ? 'script' : 'fetch');
   load().then((r) => {
-    // For measurements: the lab's memory (the WebAssembly heap) in bytes.
+    // For measurements: how the binary came, how long it took, and the
+    // lab's memory (the WebAssembly heap) in bytes.
+    globalThis.scalingdataLoaded = { route, ms: performance.now() - started };
     globalThis.scalingdataMemory = () => r.instance.exports.mem.buffer.byteLength;
+    status('Starting the lab…');
     return go.run(r.instance);
   }).catch((err) => {
-    status('The lab could not start: ' + err.message);
-    send({ type: 'scalingdata:error', text: String(err.message || err) });
+    if (err instanceof LoadError) fail(err.message);
+    else if (err instanceof WebAssembly.CompileError) fail(`The lab file from ${where()} is damaged (it is not valid WebAssembly). Reload the page; if that does not help, the copy on ${where()} is broken.`);
+    else fail(`The lab could not start (${err && err.message ? err.message : err}). Reload the page to try again.`);
   });
 })();

@@ -129,6 +129,7 @@
       this.defaults = new URLSearchParams(fig.dataset.query);
       this.scrub = $(fig, '.lab-scrub');
       this.state = {};
+      this.messages = 0;
       this.wire();
     }
 
@@ -297,8 +298,12 @@
         const h = Math.max(240, Math.min(2000, Number(form.elements.height.value) || 800));
         const title = $(this.fig, '.lab-title').textContent.replace(/^Lab: /, '');
         const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+        // The optional script sizes the frame to its content (one line,
+        // once per page); without it the frame keeps this height and scrolls.
+        const resize = new URL('resize.js', src);
         code.value = `<iframe src="${esc(src.href)}" title="${esc(title + ' (Scaling Data lab)')}" width="100%" height="${h}" ` +
-          `style="border:0;max-width:100%" sandbox="allow-scripts allow-popups allow-fullscreen" allow="fullscreen" loading="lazy"></iframe>`;
+          `style="border:0;max-width:100%" sandbox="allow-scripts allow-popups allow-fullscreen" allow="fullscreen" loading="lazy"></iframe>\n` +
+          `<script src="${esc(resize.href)}" async></script>`;
       };
       if (!dlg.dataset.wired) {
         dlg.dataset.wired = '1';
@@ -340,14 +345,54 @@
       iframe.src = this.fig.dataset.frame + '?' + this.query(extra);
       this.frame = iframe;
       this.stage.appendChild(iframe);
+      this.showLoading();
       this.fig.classList.add('is-live');
       this.clearLog();
       this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
       return this.ready;
     }
 
+    // While the binary loads, the poster stays (dimmed) under a progress
+    // bar that counts its bytes; the frame shows once it has drawn.
+    showLoading() {
+      this.hideLoading();
+      const box = document.createElement('div');
+      box.className = 'lab-loading';
+      box.setAttribute('role', 'status');
+      const text = document.createElement('p');
+      text.textContent = 'Loading the lab…';
+      const bar = document.createElement('progress');
+      bar.max = 1;
+      bar.value = 0;
+      bar.setAttribute('aria-label', 'Loading the lab');
+      box.append(text, bar);
+      this.loading = box;
+      this.stage.appendChild(box);
+      this.fig.classList.add('is-loading');
+    }
+    hideLoading() {
+      if (this.loading) this.loading.remove();
+      this.loading = null;
+      this.fig.classList.remove('is-loading', 'is-failed');
+    }
+    // A lab that could not start says why, over its poster, with a retry.
+    showFailure(text) {
+      if (!this.loading) this.showLoading();
+      this.fig.classList.add('is-failed');
+      const box = this.loading;
+      box.textContent = '';
+      const p = document.createElement('p');
+      p.textContent = text;
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.textContent = 'Try again';
+      retry.addEventListener('click', () => { this.notice.hidden = true; this.stop(); this.start(true); });
+      box.append(p, retry);
+    }
+
     stop() {
       if (!this.frame) return;
+      this.hideLoading();
       this.frame.remove();
       this.frame = null;
       this.playing = false;
@@ -361,6 +406,9 @@
       const d = fromLab(raw);
       if (!d) return;
       this.used = ++clock;
+      // Every message from the frame is counted where tests (and tools)
+      // can wait for the next one instead of for a fixed time.
+      this.fig.dataset.messages = String(++this.messages);
       switch (d.type) {
         case 'scalingdata:ready':
           this.post({ type: 'scalingdata:theme', value: theme() });
@@ -376,7 +424,19 @@
           break;
         case 'scalingdata:frame':
           this.fig.dataset.firstFrame = String(performance.now() - this.startedAt);
+          this.hideLoading();
           break;
+        case 'scalingdata:loading': {
+          const bar = this.loading && $(this.loading, 'progress');
+          const loaded = Number(d.loaded), total = Number(d.total);
+          if (!bar || !(total > 0) || !(loaded >= 0)) break;
+          bar.max = total;
+          bar.value = Math.min(loaded, total);
+          this.fig.dataset.loaded = String(Math.min(loaded, total));
+          $(this.loading, 'p').textContent = loaded >= total ? 'Starting the lab…'
+            : `Loading the lab: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`;
+          break;
+        }
         case 'scalingdata:restart':
           this.clearLog();
           for (const dd of $$(this.fig, '[data-metric]')) { dd.textContent = '–'; delete dd.dataset.value; }
@@ -425,8 +485,15 @@
           else if (d.key === 'ArrowRight') this.command('step');
           break;
         case 'scalingdata:error':
+          toHost({ type: 'scalingdata:error', lab: this.name, text: String(d.text) });
           this.notice.hidden = false;
-          this.notice.textContent = 'The lab stopped: ' + d.text;
+          if (this.loading) {
+            // It never started: the frame's sentence says what and what to do.
+            this.notice.textContent = String(d.text);
+            this.showFailure(String(d.text));
+          } else {
+            this.notice.textContent = 'The lab stopped: ' + d.text;
+          }
           break;
       }
     }
@@ -485,12 +552,16 @@
   const framed = window.parent !== window;
   const toHost = (msg) => { if (framed) window.parent.postMessage(msg, '*'); };
   if (embedded) {
+    // The content's height, not the document's: the document is at least
+    // as tall as the frame, so it would let the frame grow but never shrink.
     let last = 0;
+    const main = document.querySelector('main') || document.body;
     const report = () => {
-      const h = Math.ceil(document.documentElement.scrollHeight);
+      const bottom = main.getBoundingClientRect().bottom + window.scrollY;
+      const h = Math.ceil(bottom + parseFloat(getComputedStyle(document.body).marginBottom || '0'));
       if (h !== last) { last = h; toHost({ type: 'scalingdata:resize', height: h }); }
     };
-    new ResizeObserver(report).observe(document.body);
+    new ResizeObserver(report).observe(main);
     report();
   }
   // Commands a host may send: play, pause, reset, and params with string

@@ -14,10 +14,37 @@
     }
     return null;
   };
-  const api = findAPI(window.parent !== window ? window.parent : null) || (window.opener ? findAPI(window.opener) : null);
+  const found = findAPI(window.parent !== window ? window.parent : null) || (window.opener ? findAPI(window.opener) : null);
+  // Tell the learner, on the page, when the platform is not recording.
+  const warn = (text) => {
+    const p = document.createElement('p');
+    p.className = 'scorm-warning';
+    p.setAttribute('role', 'alert');
+    p.textContent = text;
+    document.body.prepend(p);
+    document.body.dataset.scorm = 'not-tracking';
+  };
+  // LMSInitialize must succeed ("true") before any other call; after a
+  // failure the session does not exist, so nothing else is called.
+  const start = (a) => {
+    let ok = false;
+    let why = '';
+    try {
+      ok = String(a.LMSInitialize('')) === 'true';
+      if (!ok) {
+        const code = String(a.LMSGetLastError());
+        why = ` (error ${code}: ${String(a.LMSGetErrorString(code) || 'unknown')})`;
+      }
+    } catch (err) {
+      why = ` (${err && err.message ? err.message : err})`;
+    }
+    if (!ok) warn(`Your learning platform did not start recording this activity${why}: you can use it, but your progress will not be saved. Reload the page to try again.`);
+    return ok ? a : null;
+  };
+  const api = found ? start(found) : null;
+  if (found) document.body.dataset.scorm = api ? 'tracking' : 'not-tracking';
   let done = false;
   if (api) {
-    api.LMSInitialize('');
     const status = api.LMSGetValue('cmi.core.lesson_status');
     if (status === 'completed' || status === 'passed') done = true;
     else if (!status || status === 'not attempted') { api.LMSSetValue('cmi.core.lesson_status', 'incomplete'); api.LMSCommit(''); }
