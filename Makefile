@@ -32,6 +32,8 @@ serve: $(WASM)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TOOLS       := $(CURDIR)/.cache/tools
 
+# Browser tests mostly wait for the browser: four run at once (-parallel 4),
+# each in its own tab of one shared Chromium.
 test:
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./book/bench
@@ -41,7 +43,7 @@ test:
 	$(TOOLS)/staticcheck -tags bench ./book/bench
 	GOOS=js GOARCH=wasm $(TOOLS)/staticcheck ./wasm/... ./render/...
 	GO=$(GO) bash .ci/vulncheck
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -parallel 4 -timeout 20m ./...
 
 # Measures sizes, page weight, lab start and running cost in Chromium,
 # model throughput and build times; prints each figure with its budget and

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -43,10 +44,9 @@ type Config struct {
 	WasmExec string
 	// Cache keeps compressed copies of large files between builds.
 	Cache string
-	// Offline builds for file:// (the offline bundle): no .gz/.br copies
-	// are written. (Every build with a lab binary also writes it as scripts,
-	// assets/labs-wasm-<i>.js, for frames that cannot fetch it: file://
-	// pages and sandboxed embeds on hosts without CORS headers.)
+	// Offline builds for file:// (the offline bundle): the lab binary is
+	// also written as a script (assets/labs-wasm.js, base64) because a
+	// file:// page cannot fetch it, and no .gz/.br copies are written.
 	Offline bool
 	// Dev is the live-reloading development build: no precompressed copies,
 	// no service worker, and pages reload themselves when the book is
@@ -85,13 +85,16 @@ type builder struct {
 	root  string            // relative prefix of the page being rendered
 	ver   string            // hash of the assets, for cache busting
 	id    string            // hash of the sources, see buildID
+	// published are the files beside the chapters that pages link to
+	// (images, downloads): path → where it is first linked, "file:line".
+	published map[string]string
 }
 
 // Build compiles the book. Every error in the chapters is reported, each
 // with file:line, and nothing is written unless the whole build succeeds.
 func Build(cfg Config) (*Result, error) {
 	b := &builder{cfg: cfg, files: map[string][]byte{}}
-	tmpl, err := template.New("").ParseFS(site.FS, "templates/*.html")
+	tmpl, err := template.New("").Funcs(template.FuncMap{"csp": MetaContentSecurityPolicy}).ParseFS(site.FS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -118,10 +121,13 @@ func Build(cfg Config) (*Result, error) {
 	}
 	b.files["assets/glossary.js"] = gloss
 	b.ver = b.assetsVersion()
-	for _, step := range []func() error{b.renderPages, b.renderEmbeds, b.renderEmbedIndex, b.renderHosting, b.renderFrame, b.renderPrint} {
+	for _, step := range []func() error{b.renderPages, b.renderEmbeds, b.renderEmbedIndex, b.renderFrame, b.renderPrint} {
 		if err := step(); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.publish(); err != nil {
+		return nil, err
 	}
 	b.serviceWorker()
 	return b.write()
@@ -139,15 +145,26 @@ func (b *builder) load() error {
 		return err
 	}
 	var errs []error
+	summaryName := b.chapterName("SUMMARY.md")
+	hrefs := map[string]Entry{} // page (lower case) → the entry that has it
 	for i, e := range entries {
-		src, err := os.ReadFile(filepath.Join(b.cfg.Chapters, filepath.FromSlash(e.File)))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", b.chapterName("SUMMARY.md"), e.Line, e.File, errors.Unwrap(err)))
-			continue
-		}
 		href := Slug(e.File) + ".html"
 		if i == 0 {
 			href = "index.html"
+		} else if what, ok := reservedPages[href]; ok {
+			errs = append(errs, fmt.Errorf("%s:%d: %s would be the page %s, which is %s: rename the file", summaryName, e.Line, e.File, href, what))
+			continue
+		}
+		// Case-insensitive, as on macOS and Windows file systems.
+		if prev, dup := hrefs[strings.ToLower(href)]; dup {
+			errs = append(errs, fmt.Errorf("%s:%d: %s would be the page %s, like %s on line %d: rename one of them", summaryName, e.Line, e.File, href, prev.File, prev.Line))
+			continue
+		}
+		hrefs[strings.ToLower(href)] = e
+		src, err := readPublishable(b.cfg.Chapters, e.File)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: %v", summaryName, e.Line, e.File, err))
+			continue
 		}
 		doc := Parse(b.md, b.chapterName(e.File), src)
 		errs = append(errs, doc.Errors...)
@@ -164,7 +181,7 @@ func (b *builder) load() error {
 	}
 	mds, _ := filepath.Glob(filepath.Join(b.cfg.Chapters, "*.md"))
 	for _, f := range mds {
-		if name := filepath.Base(f); !listed[name] {
+		if name := filepath.Base(f); !listed[name] && !strings.HasPrefix(name, ".") {
 			errs = append(errs, fmt.Errorf("%s: not listed in SUMMARY.md, so no reader can reach it", b.chapterName(name)))
 		}
 	}
@@ -184,14 +201,17 @@ func (b *builder) check() error {
 		byFile[p.File] = p
 	}
 	var errs []error
+	b.published = map[string]string{}
 	for _, p := range b.pages {
 		for _, l := range p.Doc.Links {
 			where := fmt.Sprintf("%s:%d", p.Doc.File, l.Line)
 			target := p
 			if l.Target != "" {
 				if path.Ext(l.Target) != ".md" {
-					if _, err := os.Stat(filepath.Join(b.cfg.Chapters, filepath.FromSlash(l.Target))); err != nil {
-						errs = append(errs, fmt.Errorf("%s: link to %s: no such file in %s", where, l.Target, b.cfg.Chapters))
+					if why := publishable(b.cfg.Chapters, l.Target); why != "" {
+						errs = append(errs, fmt.Errorf("%s: link to %s: %s", where, l.Target, why))
+					} else if _, seen := b.published[path.Clean(l.Target)]; !seen {
+						b.published[path.Clean(l.Target)] = where
 					}
 					continue
 				}
@@ -293,9 +313,9 @@ func (b *builder) renderPages() error {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Doc.File, err))
 			continue
 		}
-		// Code blocks and tables scroll sideways on small screens: keyboard
-		// users must be able to focus them to scroll.
-		p.Body = strings.NewReplacer("<pre ", `<pre tabindex="0" `, "<pre>", `<pre tabindex="0">`, "<table>", `<table tabindex="0">`).Replace(body.String())
+		// Code blocks and tables carry tabindex="0" (codeRenderer,
+		// attributeTransformer): they scroll sideways on small screens.
+		p.Body = body.String()
 		data := pageData{
 			Book: BookTitle, Title: p.Title, Summary: p.Doc.Meta.Summary, Version: b.version(), Dev: b.cfg.Dev, BuildID: b.buildID(),
 			Nav:  b.nav(p),
@@ -441,15 +461,7 @@ func (b *builder) renderEmbeds() error {
 
 func (b *builder) renderFrame() error {
 	var out bytes.Buffer
-	wasm := b.files["assets/labs.wasm"]
-	var names []string
-	for _, l := range labs.All() {
-		names = append(names, l.Schema.Name)
-	}
-	data := struct {
-		Book, Version, WasmVersion, Labs string
-		WasmSize, WasmParts              int
-	}{BookTitle, b.version(), shortHash(wasm), strings.Join(names, " "), len(wasm), (len(wasm) + wasmPartSize - 1) / wasmPartSize}
+	data := struct{ Book, Version, WasmVersion string }{BookTitle, b.version(), shortHash(b.files["assets/labs.wasm"])}
 	if err := b.tmpl.ExecuteTemplate(&out, "frame", data); err != nil {
 		return err
 	}
@@ -492,23 +504,32 @@ func (b *builder) assets() error {
 			return fmt.Errorf("lab binary: %w (build it with `make wasm`)", err)
 		}
 		b.files["assets/labs.wasm"] = data
-		for name, part := range wasmParts(data) {
-			b.files[name] = part
+		if b.cfg.Offline {
+			b.files["assets/labs-wasm.js"] = wasmScript(data)
 		}
 	}
-	// Images and other files beside the chapters.
-	return filepath.WalkDir(b.cfg.Chapters, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(p) == ".md" {
-			return err
+	return nil
+}
+
+// publish adds the files beside the chapters that pages link to (images,
+// downloads; see check and publishable): nothing else from the chapters
+// directory. It runs after every page is generated, so a file that would
+// replace one of the book's own is an error.
+func (b *builder) publish() error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(b.published)) {
+		if _, taken := b.files[name]; taken || name == "sw.js" || name == BuildMarker {
+			errs = append(errs, fmt.Errorf("%s: link to %s: the book writes a file of its own there; move or rename it", b.published[name], name))
+			continue
 		}
-		rel, _ := filepath.Rel(b.cfg.Chapters, p)
-		data, err := os.ReadFile(p)
+		data, err := readPublishable(b.cfg.Chapters, name)
 		if err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("%s: link to %s: %v", b.published[name], name, err))
+			continue
 		}
-		b.files[filepath.ToSlash(rel)] = data
-		return nil
-	})
+		b.files[name] = data
+	}
+	return joinSorted(errs)
 }
 
 // generatedCSS is the chroma highlighting palette for both themes and the
@@ -568,7 +589,7 @@ func (b *builder) version() string { return b.ver }
 func (b *builder) assetsVersion() string {
 	var names []string
 	for name := range b.files {
-		if strings.HasPrefix(name, "assets/") && name != "assets/labs.wasm" && !isWasmPart(name) {
+		if strings.HasPrefix(name, "assets/") && name != "assets/labs.wasm" && name != "assets/labs-wasm.js" {
 			names = append(names, name)
 		}
 	}

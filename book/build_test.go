@@ -186,23 +186,6 @@ func TestBuildUnlistedChapter(t *testing.T) {
 	require.ErrorContains(t, err, "chapters/99-orphan.md: not listed in SUMMARY.md")
 }
 
-func TestBuildReplacesOutput(t *testing.T) {
-	dir := writeBook(t, okBook())
-	out := filepath.Join(t.TempDir(), "public")
-	require.NoError(t, os.MkdirAll(out, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(out, "stale.html"), []byte("old"), 0o644))
-	// The compression cache is shared with every other build in the tests:
-	// only the first build of a file pays for brotli.
-	_, err := Build(Config{Chapters: dir, Out: out, Cache: testCache()})
-	require.NoError(t, err)
-	_, err = os.Stat(filepath.Join(out, "stale.html"))
-	require.True(t, os.IsNotExist(err), "the old site is replaced whole")
-	entries, _ := os.ReadDir(filepath.Dir(out))
-	for _, e := range entries {
-		require.False(t, strings.HasPrefix(e.Name(), ".public-"), "temporary build directory left behind: %s", e.Name())
-	}
-}
-
 func TestBuildIsReproducible(t *testing.T) {
 	t.Parallel()
 	dir := writeBook(t, okBook())

@@ -69,7 +69,7 @@ func (calloutTransformer) Transform(doc *ast.Document, reader text.Reader, pc pa
 		kind := strings.ToUpper(string(m[1]))
 		title, known := calloutTitles[kind]
 		if !known {
-			addError(pc, lineOf(src, first.Start), "unknown callout [!%s] (known: NOTE, TIP, IMPORTANT, WARNING, CAUTION, TAKEAWAY, CASE STUDY, ANSWER)", m[1])
+			addError(pc, lineOf(pc, src, first.Start), "unknown callout [!%s] (known: NOTE, TIP, IMPORTANT, WARNING, CAUTION, TAKEAWAY, CASE STUDY, ANSWER)", m[1])
 			continue
 		}
 		if own := strings.TrimSpace(string(m[2])); own != "" {

@@ -173,14 +173,14 @@ func (computedParser) Parse(parent ast.Node, block text.Reader, pc parser.Contex
 	end := bytes.Index(line, []byte("}}"))
 	src := block.Source()
 	if end < 0 {
-		addError(pc, lineOf(src, seg.Start), "figure: {{sim … is not closed with }} on the same line")
+		addError(pc, lineOf(pc, src, seg.Start), "figure: {{sim … is not closed with }} on the same line")
 		return nil
 	}
 	body := string(line[2:end])
 	block.Advance(end + 2)
 	value, title, err := ComputeFigure(body)
 	if err != nil {
-		addError(pc, lineOf(src, seg.Start), "%v", err)
+		addError(pc, lineOf(pc, src, seg.Start), "%v", err)
 		return ast.NewString([]byte("?"))
 	}
 	return &Computed{Value: value, Title: title}

@@ -88,3 +88,34 @@ func FuzzChapter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFrontMatter: any chapter start parses without a panic; an error names
+// a line inside the front matter; the body keeps its length and lines.
+func FuzzFrontMatter(f *testing.F) {
+	for _, s := range []string{
+		"---\ntitle: T\nsummary: S\n---\n# T\n",
+		"---\ntitle: T\n",
+		"---\ntitle: T\ntitel: U\n---\n",
+		"---\ntitle: [unclosed\n---\n",
+		"---\n- a\n...\nbody\n",
+		"---\r\ntitle: T\r\n---\r\n",
+		"+++\ntitle = \"T\"\n+++\n",
+		"---\ntitle: &a [*a]\n---\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		var meta Meta
+		body, errs := parseFrontMatter("f.md", []byte(src), &meta)
+		if len(body) != len(src) || strings.Count(string(body), "\n") != strings.Count(src, "\n") {
+			t.Fatalf("the body moved: %d bytes, %d lines; want %d, %d", len(body), strings.Count(string(body), "\n"), len(src), strings.Count(src, "\n"))
+		}
+		lines := strings.Count(src, "\n") + 1
+		for _, err := range errs {
+			_, n := splitLocation(err.Error())
+			if !strings.HasPrefix(err.Error(), "f.md:") || n < 1 || n > lines {
+				t.Fatalf("error without a line in the file: %v", err)
+			}
+		}
+	})
+}

@@ -1,16 +1,14 @@
 package book
 
 import (
-	"bytes"
 	"fmt"
 	"html"
 	"net/url"
 	"path"
+	"sort"
 	"strings"
 
-	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/yuin/goldmark"
-	highlighting "github.com/yuin/goldmark-highlighting/v2"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
@@ -18,7 +16,6 @@ import (
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 	"go.abhg.dev/goldmark/anchor"
-	"go.abhg.dev/goldmark/frontmatter"
 )
 
 // Meta is a chapter's front matter.
@@ -83,16 +80,42 @@ func addError(pc parser.Context, line int, format string, args ...any) {
 	pc.Set(errorsKey, append(list, lineError{line, fmt.Sprintf(format, args...)}))
 }
 
-// lineOf is the 1-based line number of byte offset off in src.
-func lineOf(src []byte, off int) int {
-	if off > len(src) {
-		off = len(src)
+// lineIndex holds the offset of every line start of a source, so finding
+// the line of a byte offset is a binary search, not a count from the top
+// (which made the compiler quadratic in the number of links).
+type lineIndex []int
+
+func newLineIndex(src []byte) lineIndex {
+	ix := lineIndex{0}
+	for i, c := range src {
+		if c == '\n' {
+			ix = append(ix, i+1)
+		}
 	}
-	return bytes.Count(src[:off], []byte{'\n'}) + 1
+	return ix
+}
+
+// line is the 1-based line number of byte offset off.
+func (ix lineIndex) line(off int) int {
+	return sort.Search(len(ix), func(i int) bool { return ix[i] > off })
+}
+
+var linesKey = parser.NewContextKey()
+
+// lineOf is the 1-based line number of byte offset off in src, from an
+// index built once per parse and kept in pc.
+func lineOf(pc parser.Context, src []byte, off int) int {
+	ix, ok := pc.Get(linesKey).(lineIndex)
+	if !ok {
+		ix = newLineIndex(src)
+		pc.Set(linesKey, ix)
+	}
+	return ix.line(off)
 }
 
 // newMarkdown builds the goldmark pipeline: GFM, footnotes, typographer,
-// heading ids with visible anchors, chroma highlighting with CSS classes,
+// heading ids with visible anchors, chroma highlighting with CSS classes
+// (codeRenderer), only safe {…} attributes (attributeTransformer),
 // callouts, sim blocks and link rewriting. Raw HTML stays off.
 func newMarkdown(figure func(w util.BufWriter, fig *Figure) error) goldmark.Markdown {
 	return goldmark.New(
@@ -100,18 +123,14 @@ func newMarkdown(figure func(w util.BufWriter, fig *Figure) error) goldmark.Mark
 			extension.GFM,
 			extension.Footnote,
 			extension.Typographer,
-			&frontmatter.Extender{},
 			&anchor.Extender{Texter: anchor.Text("#"), Position: anchor.After},
-			highlighting.NewHighlighting(
-				highlighting.WithStyle("github"),
-				highlighting.WithFormatOptions(chromahtml.WithClasses(true)),
-			),
 		),
 		goldmark.WithParserOptions(
 			parser.WithAutoHeadingID(),
 			parser.WithInlineParsers(util.Prioritized(computedParser{}, 50)),
 			parser.WithAttribute(),
 			parser.WithASTTransformers(
+				util.Prioritized(attributeTransformer{}, 5),
 				util.Prioritized(simTransformer{}, 10),
 				util.Prioritized(calloutTransformer{}, 20),
 				util.Prioritized(linkTransformer{}, 30),
@@ -122,6 +141,7 @@ func newMarkdown(figure func(w util.BufWriter, fig *Figure) error) goldmark.Mark
 				util.Prioritized(calloutRenderer{}, 100),
 				util.Prioritized(simRenderer{render: figure}, 100),
 				util.Prioritized(computedRenderer{}, 100),
+				util.Prioritized(codeRenderer{}, 100),
 			),
 		),
 	)
@@ -148,7 +168,7 @@ func (linkTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			return ast.WalkContinue, nil
 		}
 		u, err := url.Parse(string(*dest))
-		line := blockLine(n, src)
+		line := blockLine(pc, n, src)
 		if err != nil {
 			addError(pc, line, "bad link %q: %v", *dest, err)
 			return ast.WalkContinue, nil
@@ -178,26 +198,35 @@ func (linkTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 }
 
 // blockLine finds the line of the nearest enclosing block with lines.
-func blockLine(n ast.Node, src []byte) int {
+func blockLine(pc parser.Context, n ast.Node, src []byte) int {
 	for ; n != nil; n = n.Parent() {
 		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
-			return lineOf(src, n.Lines().At(0).Start)
+			return lineOf(pc, src, n.Lines().At(0).Start)
 		}
 	}
 	return 0
 }
 
 // Parse reads one chapter. Errors in sim blocks, callouts, front matter and
-// links are collected in Doc.Errors with file:line.
+// links are collected in Doc.Errors with file:line. A chapter beyond the
+// limits (see checkLimits) is not parsed: Doc.AST is an empty document.
+// Doc.Source is the chapter with its front matter blanked out (same byte
+// offsets and lines as the file).
 func Parse(md goldmark.Markdown, file string, src []byte) *Doc {
-	pc := parser.NewContext()
-	root := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
-	d := &Doc{File: file, AST: root, Source: src, IDs: map[string]bool{}}
-	if fm := frontmatter.Get(pc); fm != nil {
-		if err := fm.Decode(&d.Meta); err != nil {
-			d.Errors = append(d.Errors, fmt.Errorf("%s:1: front matter: %v", file, err))
-		}
+	d := &Doc{File: file, IDs: map[string]bool{}}
+	body, errs := parseFrontMatter(file, src, &d.Meta)
+	d.Errors = append(d.Errors, errs...)
+	d.Source = body
+	if errs := checkLimits(file, body); len(errs) > 0 {
+		d.Errors = append(d.Errors, errs...)
+		d.AST = ast.NewDocument()
+		return d
 	}
+	pc := parser.NewContext()
+	root := md.Parser().Parse(text.NewReader(body), parser.WithContext(pc))
+	d.AST = root
+	src = body
+	d.Errors = append(d.Errors, checkTables(pc, file, root, src)...)
 	if list, ok := pc.Get(errorsKey).([]lineError); ok {
 		for _, e := range list {
 			d.Errors = append(d.Errors, fmt.Errorf("%s:%d: %s", file, e.Line, e.Msg))

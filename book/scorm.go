@@ -105,6 +105,7 @@ func launchPage(p scormPackage) []byte {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="` + esc(MetaContentSecurityPolicy()) + `">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>` + esc(p.Title) + ` · ` + BookTitle + `</title>
 <link rel="stylesheet" href="assets/scorm.css">
@@ -131,9 +132,8 @@ func Scorm(cfg Config, outDir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Files every package carries: the site without the script copy of the
-	// binary (platforms serve packages over http, same-origin, where the
-	// frame fetches it) and without the service worker.
+	// Files every package carries: the site without the file:// copy of the
+	// binary (platforms serve over http) and without the service worker.
 	var files []string
 	err = filepath.WalkDir(cfg.Out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -141,7 +141,10 @@ func Scorm(cfg Config, outDir string) ([]string, error) {
 		}
 		rel, _ := filepath.Rel(cfg.Out, p)
 		rel = filepath.ToSlash(rel)
-		if isWasmPart(rel) || rel == "sw.js" {
+		if rel == BuildMarker {
+			return nil // the build's own note, not part of the site
+		}
+		if rel == "assets/labs-wasm.js" || rel == "sw.js" {
 			return os.Remove(p)
 		}
 		files = append(files, rel)

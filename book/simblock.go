@@ -170,7 +170,7 @@ func (simTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		return ast.WalkContinue, nil
 	})
 	for i, b := range blocks {
-		line := lineOf(src, b.Info.Segment.Start)
+		line := lineOf(pc, src, b.Info.Segment.Start)
 		fig, err := ParseSimInfo(string(b.Info.Segment.Value(src)))
 		if err != nil {
 			addError(pc, line, "%v", err)

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/andybalholm/brotli"
 )
@@ -21,10 +22,92 @@ var compressible = map[string]bool{".wasm": true, ".js": true, ".css": true, ".h
 // minCompress is the size below which precompressing is not worth a file.
 const minCompress = 1024
 
+// BuildMarker is the file every build writes into its output directory.
+// A build replaces a directory only if it is empty or carries this file
+// (or is a site built before the marker existed): never a folder of the
+// author's.
+const BuildMarker = ".scalingdata-build"
+
+const markerText = "This folder was written by `scalingdata build`: the next build replaces it whole.\n"
+
+// CheckOut says whether a build may replace out: it must not be, contain or
+// lie inside the chapters directory, must not be or contain the working
+// directory, and if it exists it must be an empty directory or an earlier
+// build. Errors say what to do.
+func CheckOut(out, chapters string) error {
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			a = filepath.Clean(p)
+		}
+		if r, err := filepath.EvalSymlinks(a); err == nil {
+			return r
+		}
+		// out may not exist yet: resolve its parent.
+		if r, err := filepath.EvalSymlinks(filepath.Dir(a)); err == nil {
+			return filepath.Join(r, filepath.Base(a))
+		}
+		return a
+	}
+	o, ch := abs(out), abs(chapters)
+	within := func(p, dir string) bool { // p is dir or inside it
+		rel, err := filepath.Rel(dir, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+	}
+	switch {
+	case within(o, ch):
+		return fmt.Errorf("refusing to build into %s: it is the chapters directory or inside it (%s); choose another -out", out, chapters)
+	case within(ch, o):
+		return fmt.Errorf("refusing to build into %s: it contains the chapters directory (%s), which the build would replace; choose another -out", out, chapters)
+	}
+	if wd, err := os.Getwd(); err == nil && within(abs(wd), o) {
+		return fmt.Errorf("refusing to build into %s: it is (or contains) the working directory %s, which the build would replace; choose a folder inside it, like -out public", out, wd)
+	}
+	st, err := os.Lstat(out)
+	switch {
+	case os.IsNotExist(err):
+		return nil
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("refusing to build into %s: it is a file, not a directory", out)
+	}
+	if isBuild(out) {
+		return nil
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("refusing to build into %s: it is not empty and holds no %s, so scalingdata did not write it (%d entries, such as %s); empty or remove it, or choose another -out", out, BuildMarker, len(entries), entries[0].Name())
+	}
+	return nil
+}
+
+// isBuild says whether dir holds a site written by scalingdata build: its
+// marker, or (for sites built before the marker) the files every build
+// writes.
+func isBuild(dir string) bool {
+	if st, err := os.Lstat(filepath.Join(dir, BuildMarker)); err == nil && st.Mode().IsRegular() {
+		return true
+	}
+	for _, name := range []string{"index.html", "lab.html", "print.html", "assets/book.css", "assets/lab.js"} {
+		if st, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(name))); err != nil || !st.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
+}
+
 // write puts every file into a fresh directory beside Out and swaps it in,
-// so a failed build never leaves half a site.
+// so a failed build never leaves half a site. It replaces Out only if
+// CheckOut allows it.
 func (b *builder) write() (*Result, error) {
 	out := filepath.Clean(b.cfg.Out)
+	if err := CheckOut(out, b.cfg.Chapters); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return nil, err
 	}
@@ -33,6 +116,9 @@ func (b *builder) write() (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	if err := writeFile(tmp, BuildMarker, []byte(markerText)); err != nil {
+		return nil, err
+	}
 	names := make([]string, 0, len(b.files))
 	for name := range b.files {
 		names = append(names, name)
@@ -68,18 +154,32 @@ func (b *builder) write() (*Result, error) {
 			return nil, err
 		}
 	}
-	old := out + ".old"
-	_ = os.RemoveAll(old)
-	if _, err := os.Stat(out); err == nil {
-		if err := os.Rename(out, old); err != nil {
+	// Checked again just before the swap: the directory may have changed
+	// while the site was compiled.
+	if err := CheckOut(out, b.cfg.Chapters); err != nil {
+		return nil, err
+	}
+	var old string
+	if _, err := os.Lstat(out); err == nil {
+		// A fresh name for the old site, never a folder of the author's.
+		old, err = os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+"-old-")
+		if err != nil {
 			return nil, err
 		}
+		old = filepath.Join(old, "site")
+		if err := os.Rename(out, old); err != nil {
+			_ = os.Remove(filepath.Dir(old))
+			return nil, err
+		}
+		defer os.RemoveAll(filepath.Dir(old))
 	}
 	if err := os.Rename(tmp, out); err != nil {
+		if old != "" {
+			_ = os.Rename(old, out)
+		}
 		return nil, err
 	}
 	_ = os.Chmod(out, 0o755)
-	_ = os.RemoveAll(old)
 	return res, nil
 }
 
@@ -170,6 +270,7 @@ func (b *builder) buildID() string {
 	h := sha256.New()
 	for _, p := range b.pages {
 		h.Write([]byte(p.File))
+		h.Write([]byte(p.Doc.Meta.Title + "\x00" + p.Doc.Meta.Summary + "\x00")) // the front matter, blanked in Source
 		h.Write(p.Doc.Source)
 	}
 	h.Write([]byte(b.ver))

@@ -6,8 +6,9 @@
 //	scalingdata scorm  [-dir dist/scorm] [build flags]
 //	scalingdata sim    <lab> [key=value …] [--json]
 //
-// A release binary carries the whole built site: with no chapters/ folder
-// in the working directory (or with -embedded), serve serves that copy.
+// A release binary carries the whole built site: serve serves that copy
+// unless -chapters is given (a chapters/ folder in the working directory
+// is not enough: the binary never compiles, nor writes ./public, unasked).
 package main
 
 import (
@@ -117,7 +118,7 @@ func serve(args []string) error {
 		site    iofs.FS
 		buildID string
 	)
-	if _, err := os.Stat(cfg.Chapters); embedded.FS != nil && (*useEmbedded || err != nil) {
+	if serveEmbedded(fs, embedded.FS != nil, *useEmbedded) {
 		site = embedded.FS
 		fmt.Println("serving the copy of the book inside this program")
 	} else if *useEmbedded {
@@ -158,6 +159,14 @@ func serve(args []string) error {
 		fmt.Println("watching", cfg.Chapters, "for changes")
 	}
 	return book.Serve(book.Server(mux), ln, book.MaxConns)
+}
+
+// serveEmbedded says whether serve serves the copy of the site inside the
+// binary: when it has one, unless -chapters was given.
+func serveEmbedded(fs *flag.FlagSet, hasEmbedded, forced bool) bool {
+	chaptersGiven := false
+	fs.Visit(func(f *flag.Flag) { chaptersGiven = chaptersGiven || f.Name == "chapters" })
+	return hasEmbedded && (forced || !chaptersGiven)
 }
 
 func bundle(args []string) error {
