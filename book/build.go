@@ -44,9 +44,10 @@ type Config struct {
 	WasmExec string
 	// Cache keeps compressed copies of large files between builds.
 	Cache string
-	// Offline builds for file:// (the offline bundle): the lab binary is
-	// also written as a script (assets/labs-wasm.js, base64) because a
-	// file:// page cannot fetch it, and no .gz/.br copies are written.
+	// Offline builds for file:// (the offline bundle): no .gz/.br copies
+	// are written. (Every build with a lab binary also writes it as scripts,
+	// assets/labs-wasm-<i>.js, for frames that cannot fetch it: file://
+	// pages and sandboxed embeds on hosts without CORS headers.)
 	Offline bool
 	// Dev is the live-reloading development build: no precompressed copies,
 	// no service worker, and pages reload themselves when the book is
@@ -121,7 +122,7 @@ func Build(cfg Config) (*Result, error) {
 	}
 	b.files["assets/glossary.js"] = gloss
 	b.ver = b.assetsVersion()
-	for _, step := range []func() error{b.renderPages, b.renderEmbeds, b.renderEmbedIndex, b.renderFrame, b.renderPrint} {
+	for _, step := range []func() error{b.renderPages, b.renderEmbeds, b.renderEmbedIndex, b.renderHosting, b.renderFrame, b.renderPrint} {
 		if err := step(); err != nil {
 			return nil, err
 		}
@@ -461,7 +462,15 @@ func (b *builder) renderEmbeds() error {
 
 func (b *builder) renderFrame() error {
 	var out bytes.Buffer
-	data := struct{ Book, Version, WasmVersion string }{BookTitle, b.version(), shortHash(b.files["assets/labs.wasm"])}
+	wasm := b.files["assets/labs.wasm"]
+	var names []string
+	for _, l := range labs.All() {
+		names = append(names, l.Schema.Name)
+	}
+	data := struct {
+		Book, Version, WasmVersion, Labs string
+		WasmSize, WasmParts              int
+	}{BookTitle, b.version(), shortHash(wasm), strings.Join(names, " "), len(wasm), (len(wasm) + wasmPartSize - 1) / wasmPartSize}
 	if err := b.tmpl.ExecuteTemplate(&out, "frame", data); err != nil {
 		return err
 	}
@@ -504,8 +513,8 @@ func (b *builder) assets() error {
 			return fmt.Errorf("lab binary: %w (build it with `make wasm`)", err)
 		}
 		b.files["assets/labs.wasm"] = data
-		if b.cfg.Offline {
-			b.files["assets/labs-wasm.js"] = wasmScript(data)
+		for name, part := range wasmParts(data) {
+			b.files[name] = part
 		}
 	}
 	return nil
@@ -589,7 +598,7 @@ func (b *builder) version() string { return b.ver }
 func (b *builder) assetsVersion() string {
 	var names []string
 	for name := range b.files {
-		if strings.HasPrefix(name, "assets/") && name != "assets/labs.wasm" && name != "assets/labs-wasm.js" {
+		if strings.HasPrefix(name, "assets/") && name != "assets/labs.wasm" && !isWasmPart(name) {
 			names = append(names, name)
 		}
 	}

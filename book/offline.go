@@ -17,16 +17,37 @@ import (
 	"time"
 )
 
-// wasmScript carries the lab binary as base64 in a script, for file://
-// pages, which cannot fetch files: frame.js decodes it (with
-// Uint8Array.fromBase64 where the browser has it).
-func wasmScript(wasm []byte) []byte {
-	var b bytes.Buffer
-	b.Grow(base64.StdEncoding.EncodedLen(len(wasm)) + 100)
-	b.WriteString("// The Scaling Data labs (WebAssembly), as base64 for file:// pages.\nwindow.SCALINGDATA_WASM = \"")
-	b.WriteString(base64.StdEncoding.EncodeToString(wasm))
-	b.WriteString("\";\n")
-	return b.Bytes()
+// wasmPartSize is how many bytes of the lab binary each of its scripts
+// carries: a multiple of 3, so every part is whole base64 on its own.
+const wasmPartSize = 3 << 19 // 1.5 MiB raw, 2 MiB of base64
+
+// wasmParts carries the lab binary as base64 in scripts
+// (assets/labs-wasm-<i>.js), for frames that cannot fetch it: file://
+// pages, and sandboxed embed frames (an opaque origin, whose fetch needs
+// CORS headers that plain static hosts do not send; a <script> needs none).
+// Each part calls scalingdataWasmPart(i, base64); frame.js loads them in
+// parallel, counts them for its progress bar, and streams them in order
+// into the WebAssembly compiler.
+func wasmParts(wasm []byte) map[string][]byte {
+	parts := map[string][]byte{}
+	for i := 0; i*wasmPartSize < len(wasm); i++ {
+		chunk := wasm[i*wasmPartSize : min((i+1)*wasmPartSize, len(wasm))]
+		var b bytes.Buffer
+		b.Grow(base64.StdEncoding.EncodedLen(len(chunk)) + 100)
+		fmt.Fprintf(&b, "// The Scaling Data labs (WebAssembly), part %d, as base64 for frames that cannot fetch.\nscalingdataWasmPart(%d, \"", i, i)
+		b.WriteString(base64.StdEncoding.EncodeToString(chunk))
+		b.WriteString("\");\n")
+		parts[wasmPartName(i)] = b.Bytes()
+	}
+	return parts
+}
+
+// wasmPartName is the site path of the lab binary's i-th script.
+func wasmPartName(i int) string { return fmt.Sprintf("assets/labs-wasm-%d.js", i) }
+
+// isWasmPart says whether a site path is one of the lab binary's scripts.
+func isWasmPart(name string) bool {
+	return strings.HasPrefix(name, "assets/labs-wasm-") && strings.HasSuffix(name, ".js")
 }
 
 // zipEpoch is the modification time of every file in a zip, so the same
@@ -154,7 +175,7 @@ func (b *builder) serviceWorker() {
 		h.Write([]byte(name))
 		h.Write(b.files[name])
 		switch {
-		case strings.HasSuffix(name, ".wasm"), name == "assets/labs-wasm.js":
+		case strings.HasSuffix(name, ".wasm"), isWasmPart(name):
 			continue // cached on first use: no wasm until a lab runs
 		case strings.HasPrefix(name, "scorm/"):
 			continue

@@ -132,8 +132,9 @@ func Scorm(cfg Config, outDir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Files every package carries: the site without the file:// copy of the
-	// binary (platforms serve over http) and without the service worker.
+	// Files every package carries: the site without the script copy of the
+	// binary (platforms serve packages over http, same-origin, where the
+	// frame fetches it) and without the service worker.
 	var files []string
 	err = filepath.WalkDir(cfg.Out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -144,7 +145,7 @@ func Scorm(cfg Config, outDir string) ([]string, error) {
 		if rel == BuildMarker {
 			return nil // the build's own note, not part of the site
 		}
-		if rel == "assets/labs-wasm.js" || rel == "sw.js" {
+		if isWasmPart(rel) || rel == "sw.js" {
 			return os.Remove(p)
 		}
 		files = append(files, rel)
