@@ -84,8 +84,14 @@ func HandlerWith(fsys fs.FS, opt ServeOptions) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("Referrer-Policy", "no-referrer")
-		if opt.Dev {
+		if opt.Dev && draftScript(name) {
+			// Scripts made from the chapters carry the drafts' text in a
+			// global: no other origin may run them to read it.
 			h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		} else if opt.Dev {
+			// The embed index previews labs in sandboxed frames (an
+			// opaque origin): their scripts, styles and binary must load.
+			h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 		} else {
 			// Embed pages may sit in sandboxed frames (opaque origin),
 			// whose fetch of the lab binary is cross-origin: that file,
@@ -149,6 +155,12 @@ func HandlerWith(fsys fs.FS, opt ServeOptions) http.Handler {
 		// already covers (embedded files have no times).
 		http.ServeContent(w, r, name, time.Time{}, rs)
 	})
+}
+
+// draftScript says whether a site file is a script the build makes from
+// the chapters' text (the search index, the glossary).
+func draftScript(name string) bool {
+	return name == "assets/search-index.js" || name == "assets/glossary.js"
 }
 
 // etags remembers each file's content hash, keyed by name, size and time,

@@ -150,11 +150,13 @@ func TestHandlerETag(t *testing.T) {
 // development server.
 func TestHandlerCORS(t *testing.T) {
 	fsys := fstest.MapFS{
-		"index.html":          {Data: []byte("<p>home")},
-		"assets/labs.wasm":    {Data: []byte("\x00asm")},
-		"assets/search.json":  {Data: []byte("{}")},
-		"embed/quorum.html":   {Data: []byte("<p>embed")},
-		"assets/labs-wasm.js": {Data: []byte("//")},
+		"index.html":             {Data: []byte("<p>home")},
+		"assets/labs.wasm":       {Data: []byte("\x00asm")},
+		"assets/search.json":     {Data: []byte("{}")},
+		"embed/quorum.html":      {Data: []byte("<p>embed")},
+		"assets/labs-wasm.js":    {Data: []byte("//")},
+		"assets/search-index.js": {Data: []byte("window.SCALINGDATA_SEARCH = {}")},
+		"assets/glossary.js":     {Data: []byte("//")},
 	}
 	public := httptest.NewServer(Handler(fsys))
 	defer public.Close()
@@ -169,7 +171,13 @@ func TestHandlerCORS(t *testing.T) {
 		r := get(t, dev.URL+p, "Origin", "https://evil.example")
 		require.Equal(t, 200, r.StatusCode, p)
 		require.Empty(t, r.Header.Get("Access-Control-Allow-Origin"), "dev %s", p)
+		require.Equal(t, "cross-origin", r.Header.Get("Cross-Origin-Resource-Policy"), "dev %s: sandboxed previews load it", p)
+	}
+	// Scripts holding the drafts' text cannot even be run by another origin.
+	for _, p := range []string{"/assets/search-index.js", "/assets/glossary.js"} {
+		r := get(t, dev.URL+p, "Origin", "https://evil.example")
 		require.Equal(t, "same-origin", r.Header.Get("Cross-Origin-Resource-Policy"), "dev %s", p)
+		require.Empty(t, r.Header.Get("Access-Control-Allow-Origin"), "dev %s", p)
 	}
 }
 
