@@ -20,7 +20,49 @@ import (
 )
 
 // View is the PACELC lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: narrowSize}
+
+// The narrow layout: the three regions as a triangle, the chart under it
+// with each configuration on two lines (its numbers, then its latencies
+// across the whole width).
+var (
+	narrowAt   = [3]point{{72, 92}, {160, 236}, {250, 92}}
+	nChartTop  = 334.0
+	nRowH      = 40.0
+	nAxisL     = 14.0
+	nAxisR     = 306.0
+	narrowSize = canvas.Size{W: canvas.NarrowWidth, H: nChartTop + 16 + 8*nRowH + 110}
+	wideGeo    = geo{at: replicaAt, axisL: axisL, axisR: axisR}
+	narrowGeo  = geo{narrow: true, at: narrowAt, axisL: nAxisL, axisR: nAxisR}
+)
+
+// geo is where the map's nodes go and where the latency axis runs.
+type geo struct {
+	narrow       bool
+	at           [3]point
+	axisL, axisR float64
+}
+
+func (g geo) clientAt(c int) point {
+	p := g.at[c]
+	if g.narrow {
+		return point{p.x, p.y + 58}
+	}
+	return clientAt(c)
+}
+
+func (g geo) endpoint(id int) (point, float64) {
+	if id < 3 {
+		return g.at[id], nodeR
+	}
+	return g.clientAt(id - 3), clientH / 2
+}
+
+// xOf places a latency on the axis.
+func (g geo) xOf(ms float64) float64 {
+	ms = math.Max(minMs, math.Min(maxMs, ms))
+	return g.axisL + (g.axisR-g.axisL)*math.Log(ms/minMs)/math.Log(maxMs/minMs)
+}
 
 // Layout, in logical pixels of the lab's 720×480 canvas.
 const (
@@ -73,16 +115,24 @@ func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	if m.Cut() {
 		phase = "europe cut off"
 	}
+	if canvas.Narrow(c) { // drawn at scale 1, text at the narrow minimum
+		c = &canvas.Sub{Canvas: c, K: 1, Wide: narrowSize, MinSize: canvas.NarrowMinText}
+		c.Text(12, 14, fmt.Sprintf("t = %s · %s", clock(m.Now()), phase), 12, th.Muted, canvas.Left)
+		c.Text(12, 32, "shown: "+pacelc.ConfigNames[m.Config()], 12, th.Accent, canvas.Left)
+		drawMap(c, narrowGeo, m, th)
+		drawNarrowChart(c, m, th)
+		return
+	}
 	c.Text(12, 14, fmt.Sprintf("t = %s · %s", clock(m.Now()), phase), 12, th.Muted, canvas.Left)
 	c.Text(708, 14, "shown: "+pacelc.ConfigNames[m.Config()], 12, th.Accent, canvas.Right)
-	drawMap(c, m, th)
+	drawMap(c, wideGeo, m, th)
 	drawChart(c, m, th)
 }
 
-func drawMap(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
+func drawMap(c canvas.Canvas, g geo, m *pacelc.Model, th canvas.Theme) {
 	for a := range 3 {
 		for b := a + 1; b < 3; b++ {
-			p, q := replicaAt[a], replicaAt[b]
+			p, q := g.at[a], g.at[b]
 			cut := m.Cut() && (a == 2 || b == 2)
 			s := canvas.Style{Stroke: mix(th.Muted, th.Background, 0.5), StrokeWidth: 1.5}
 			if cut {
@@ -104,7 +154,7 @@ func drawMap(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 		}
 	}
 	for i := range 3 {
-		p := replicaAt[i]
+		p := g.at[i]
 		c.Circle(p.x, p.y, nodeR, canvas.Style{Fill: th.Surface, Stroke: th.OK, StrokeWidth: 2})
 		c.Text(p.x, p.y, string(rune('A'+i)), 13, th.Text, canvas.Center)
 		c.Text(p.x, p.y-nodeR-9, pacelc.Regions[i], 12, th.Text, canvas.Center)
@@ -118,10 +168,12 @@ func drawMap(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 		var y float64
 		a := canvas.Center
 		x := p.x
-		switch i {
-		case 0:
+		switch {
+		case g.narrow:
+			y = p.y + nodeR + 12
+		case i == 0:
 			x, a, y = p.x+nodeR+6, canvas.Left, p.y
-		case 2:
+		case i == 2:
 			x, a, y = p.x-nodeR-6, canvas.Right, p.y
 		default:
 			y = p.y + nodeR + 10
@@ -139,20 +191,20 @@ func drawMap(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 		c.Text(x, y, text, 11, th.Muted, a)
 	}
 	for k := range 3 {
-		p := clientAt(k)
+		p := g.clientAt(k)
 		c.Rect(p.x-clientW/2, p.y-clientH/2, clientW, clientH, canvas.Style{Fill: th.Background, Stroke: th.Accent, StrokeWidth: 1.5})
 		c.Text(p.x, p.y, "client", 12, th.Accent, canvas.Center)
 	}
 	canvas.Traffic(c, func() {
 		for _, msg := range m.InFlight() {
-			drawPacket(c, m, th, msg)
+			drawPacket(c, g, m, th, msg)
 		}
 	})
 }
 
-func drawPacket(c canvas.Canvas, m *pacelc.Model, th canvas.Theme, msg engine.Message) {
-	from, r0 := endpoint(msg.From)
-	to, r1 := endpoint(msg.To)
+func drawPacket(c canvas.Canvas, g geo, m *pacelc.Model, th canvas.Theme, msg engine.Message) {
+	from, r0 := g.endpoint(msg.From)
+	to, r1 := g.endpoint(msg.To)
 	dx, dy := to.x-from.x, to.y-from.y
 	d := math.Hypot(dx, dy)
 	if d < r0+r1 {
@@ -279,8 +331,88 @@ func drawChart(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 	c.Text(708, ly, strings.Join(names, " · ")+" (simplified)", 11, th.Muted, canvas.Right)
 }
 
+// drawNarrowChart is the chart of the narrow layout: per configuration a
+// line with its name, stale reads, staleness p99 and partition behaviour,
+// and under it its read and write latencies on a log axis the width of the
+// canvas.
+func drawNarrowChart(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
+	g := narrowGeo
+	const staleR, stalenessR, partR = 206.0, 262.0, 308.0
+	y := nChartTop
+	c.Line(12, y-10, 308, y-10, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+	c.Text(12, y+2, "configuration", 11, th.Muted, canvas.Left)
+	c.Text(staleR, y+2, "stale", 11, th.Muted, canvas.Right)
+	c.Text(stalenessR, y+2, "p99", 11, th.Muted, canvas.Right)
+	c.Text(partR, y+2, "part.", 11, th.Muted, canvas.Right)
+	top := y + 16
+	bottom := top + float64(pacelc.Configs)*nRowH
+	for _, tick := range []float64{1, 10, 100, 1000} {
+		x := g.xOf(tick)
+		c.Line(x, top, x, bottom, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.8), StrokeWidth: 1})
+		a := canvas.Center
+		if tick == 1000 {
+			a = canvas.Right
+		}
+		c.Text(x, bottom+8, msText(tick), 11, th.Muted, a)
+	}
+	for i, r := range m.Rows() {
+		ry := top + float64(i)*nRowH
+		if i == m.Config() {
+			c.Rect(6, ry+1, 308, nRowH-2, canvas.Style{Fill: th.Surface, Stroke: th.Accent, StrokeWidth: 1.5})
+		}
+		cy := ry + 11
+		c.Text(12, cy, pacelc.ConfigNames[i], 12, th.Text, canvas.Left)
+		bx := 112.0
+		for _, s := range systems {
+			if s.row == i {
+				c.Rect(bx-1, cy-7, 14, 14, canvas.Style{Stroke: th.Accent, StrokeWidth: 1})
+				c.Text(bx+6, cy, s.letter, 11, th.Accent, canvas.Center)
+				bx += 17
+			}
+		}
+		stale, staleness, col := "…", "…", th.Muted
+		if r.Reads > 0 {
+			col, staleness = th.Text, "–"
+			if r.StaleFraction > 0 {
+				col, staleness = th.Warn, msText(r.StalenessP99)
+			}
+			stale = fmt.Sprintf("%.1f%%", 100*r.StaleFraction)
+		}
+		c.Text(staleR, cy, stale, 12, col, canvas.Right)
+		c.Text(stalenessR, cy, staleness, 12, col, canvas.Right)
+		switch {
+		case r.PartitionOps == 0:
+			c.Text(partR, cy, "…", 12, th.Muted, canvas.Right)
+		case r.Available():
+			c.Text(partR, cy, "PA", 12, th.OK, canvas.Right)
+		default:
+			c.Text(partR, cy, "PC", 12, th.Bad, canvas.Right)
+		}
+		spanOn(c, g, th, r.ReadP50, r.ReadP99, ry+25, pacelc.MsgRead)
+		spanOn(c, g, th, r.WriteP50, r.WriteP99, ry+32, pacelc.MsgWrite)
+	}
+	ly := bottom + 26
+	shape(c, pacelc.MsgRead, 16, ly, 1, 0, canvas.Style{Fill: th.Read})
+	c.Text(24, ly, "read", 11, th.Muted, canvas.Left)
+	shape(c, pacelc.MsgWrite, 70, ly, 1, 0, canvas.Style{Fill: th.Write})
+	c.Text(78, ly, "write", 11, th.Muted, canvas.Left)
+	c.Text(124, ly, "latency p50 → p99, log", 11, th.Muted, canvas.Left)
+	var names []string
+	for _, s := range systems {
+		names = append(names, s.letter+" "+s.name)
+	}
+	names[len(names)-1] += " (simplified)"
+	for i, n := range names {
+		c.Text(12, ly+16*float64(1+i), n, 11, th.Muted, canvas.Left)
+	}
+}
+
 // span draws a p50 marker and a line to p99.
 func span(c canvas.Canvas, th canvas.Theme, p50, p99, y float64, kind string) {
+	spanOn(c, wideGeo, th, p50, p99, y, kind)
+}
+
+func spanOn(c canvas.Canvas, g geo, th canvas.Theme, p50, p99, y float64, kind string) {
 	if math.IsNaN(p50) {
 		return
 	}
@@ -288,7 +420,7 @@ func span(c canvas.Canvas, th canvas.Theme, p50, p99, y float64, kind string) {
 	if kind == pacelc.MsgWrite {
 		col = th.Write
 	}
-	x0, x1 := xOf(p50), xOf(p99)
+	x0, x1 := g.xOf(p50), g.xOf(p99)
 	c.Line(x0, y, x1, y, canvas.Style{Stroke: col, StrokeWidth: 2})
 	c.Line(x1, y-3, x1, y+3, canvas.Style{Stroke: col, StrokeWidth: 2})
 	s := canvas.Style{Fill: col}
