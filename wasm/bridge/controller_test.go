@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scaling-data/book/render/canvas"
 	"github.com/scaling-data/book/render/svg"
 	"github.com/scaling-data/book/render/views"
 	"github.com/scaling-data/book/sim/lab"
@@ -285,4 +286,50 @@ func TestControllerReducedMotion(t *testing.T) {
 	require.True(t, c.theme.Still, "a theme change keeps reduced motion")
 	handle(t, c, `{"type":"scalingdata:motion","value":"no-preference"}`)
 	require.False(t, c.theme.Still)
+}
+
+// TestControllerLayouts: the canvas's CSS width picks the layout; the
+// frame reports what it drew (layout, smallest text on screen in CSS px),
+// and a click on the narrow layout reaches what it shows.
+func TestControllerLayouts(t *testing.T) {
+	c := newQuorum(t, "lab=quorum&n=3&seed=1")
+	wide := c.Size()
+	require.Equal(t, 640.0, wide.W, "wide until told otherwise")
+
+	for _, tc := range []struct {
+		cssW    float64
+		layout  string
+		minText float64
+	}{
+		{300, "narrow", 12.5 * 300 / 320},
+		{390, "narrow", 12.5 * 390 / 320},
+		{639, "narrow", 12.5 * 639 / 320},
+		{640, "wide", 11},
+		{1280, "wide", 22},
+	} {
+		size := c.Layout(tc.cssW)
+		require.Equal(t, tc.layout == "narrow", size.W == 320, "%v px", tc.cssW)
+		c.Draw(svg.New(size.W, size.H))
+		got := sent(c)["layout"]
+		require.Len(t, got, 1, "%v px", tc.cssW)
+		require.Equal(t, tc.layout, got[0]["layout"])
+		require.InDelta(t, tc.minText, got[0]["minText"], 0.01, "%v px", tc.cssW)
+		require.GreaterOrEqual(t, got[0]["minText"], 11.0)
+		c.Draw(svg.New(size.W, size.H))
+		require.Empty(t, sent(c)["layout"], "reported once until it changes")
+	}
+
+	// Replica B, clicked where the narrow layout draws its name, crashes.
+	size := c.Layout(360)
+	l := c.view.Paint(svg.New(size.W, size.H), c.Model(), canvas.Light)
+	for _, lb := range l.Labels {
+		if lb.Text != "B" {
+			continue
+		}
+		x, y := (lb.Box.X+lb.Box.W/2)/size.W, (lb.Box.Y+lb.Box.H/2)/size.H
+		handle(t, c, `{"type":"scalingdata:click","x":`+ftoa(x)+`,"y":`+ftoa(y)+`}`)
+		require.False(t, c.Model().(interface{ Up(int) bool }).Up(1))
+		return
+	}
+	t.Fatal("the narrow layout draws no replica B")
 }
