@@ -3,16 +3,12 @@ package book_test
 import (
 	"bytes"
 	"compress/gzip"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/chromedp/chromedp"
@@ -20,77 +16,6 @@ import (
 
 	"github.com/scaling-data/book/book/internal/browsertest"
 )
-
-// nginxBin is Debian's nginx (.ci/deps installs it); NGINX overrides it.
-func nginxBin() string {
-	if p := os.Getenv("NGINX"); p != "" {
-		return p
-	}
-	return "/usr/sbin/nginx"
-}
-
-// startNginx runs nginx, as the user running the test, on a loopback port
-// with the hosting guide's nginx.conf exactly as shipped (only its listen
-// and root lines changed), serving dir. It skips without nginx, except
-// under CI=true, where it fails.
-func startNginx(t *testing.T, dir string) string {
-	t.Helper()
-	if _, err := os.Stat(nginxBin()); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but nginx is not at %s: install the nginx package (.ci/deps does)", nginxBin())
-		}
-		t.Skipf("nginx not found at %s; the nginx test runs in CI", nginxBin())
-	}
-	shipped, err := os.ReadFile(filepath.Join(browsertest.ModuleRoot(), "site", "hosting", "nginx.conf"))
-	require.NoError(t, err)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	conf := string(shipped)
-	for old, repl := range map[string]string{
-		"    listen 80;\n":                  "    listen " + addr + ";\n",
-		"    root /var/www/scaling-data;\n": "    root " + dir + ";\n",
-	} {
-		require.Equal(t, 1, strings.Count(conf, old), "the shipped nginx.conf has one %q", old)
-		conf = strings.Replace(conf, old, repl, 1)
-	}
-	prefix := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(prefix, "site.conf"), []byte(conf), 0o644))
-	main := fmt.Sprintf(`daemon off;
-master_process off;
-pid %[1]s/nginx.pid;
-error_log stderr warn;
-events { worker_connections 256; }
-http {
-	access_log off;
-	sendfile on;
-	client_body_temp_path %[1]s/body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
-	include %[1]s/site.conf;
-}
-`, prefix)
-	require.NoError(t, os.WriteFile(filepath.Join(prefix, "nginx.conf"), []byte(main), 0o644))
-	var stderr bytes.Buffer
-	cmd := exec.Command(nginxBin(), "-p", prefix, "-c", filepath.Join(prefix, "nginx.conf"))
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	url := "http://" + addr
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		resp, err := http.Get(url + "/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "nginx did not start: %v\n%s", err, stderr.String())
-		time.Sleep(50 * time.Millisecond)
-	}
-	return url
-}
 
 // TestNginxConfig serves the built book with the hosting guide's
 // nginx.conf: exact types, the brotli and gzip copies with
@@ -100,7 +25,7 @@ func TestNginxConfig(t *testing.T) {
 	t.Parallel()
 	browsertest.Require(t)
 	dir := browsertest.Site(t)
-	url := startNginx(t, dir)
+	url := browsertest.Nginx(t, dir)
 	wasm, err := os.ReadFile(filepath.Join(dir, "assets", "labs.wasm"))
 	require.NoError(t, err)
 
