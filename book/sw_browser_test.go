@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,16 +47,18 @@ func cacheName(t *testing.T, dir string) string {
 	t.Helper()
 	sw, err := os.ReadFile(filepath.Join(dir, "sw.js"))
 	require.NoError(t, err)
-	m := regexp.MustCompile(`const CACHE = '([^']+)'`).FindSubmatch(sw)
-	require.NotNil(t, m, "sw.js names no cache")
-	return string(m[1])
+	m := regexp.MustCompile(`const VERSION = "([^"]+)"`).FindSubmatch(sw)
+	require.NotNil(t, m, "sw.js names no version")
+	return "scalingdata-" + string(m[1])
 }
 
 // TestServiceWorkerOffline reads the hosted book, loses the network, and
-// reads on: a page never opened (precached), the lab that ran before
-// (its wasm cached on first run), and search. Then a new edition is
-// published: the service worker replaces the old cache with the new one,
-// and the new edition also works offline.
+// reads on: the page opened before (kept, though it loaded before the
+// worker ran), the lab that ran there (its wasm kept on first run), and
+// search (in the shell); a page never opened says it was not saved. The
+// first visit precaches only the shell, not the book. Then a new edition
+// is published: the service worker replaces the old cache with the new
+// one, and the new edition also works offline.
 func TestServiceWorkerOffline(t *testing.T) {
 	t.Parallel()
 	browsertest.Require(t)
@@ -94,15 +97,27 @@ func TestServiceWorkerOffline(t *testing.T) {
 		js(fig+`.scrollIntoView()`),
 		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
 		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 2`),
+		js(`window.__kept = false; (async () => { for (;;) { const c = await caches.open(`+jsString(oldCache)+`); if (await c.match(location.origin + location.pathname)) { window.__kept = true; return; } await new Promise((r) => setTimeout(r, 100)); } })()`),
+		waitFor(`window.__kept`),
 	))
 	require.Equal(t, []string{oldCache}, caches())
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`caches.open(`+jsString(oldCache)+`).then((c) => c.keys()).then((ks) => ks.map((r) => new URL(r.url).pathname + new URL(r.url).search))`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Contains(t, kept, "/quorums.html")
+	require.Contains(t, kept, "/index.html", "the contents are in the shell")
+	require.NotContains(t, kept, "/cap.html", "a chapter never opened is not downloaded")
+	wasm := false
+	for _, k := range kept {
+		wasm = wasm || strings.HasPrefix(k, "/assets/labs.wasm?v=")
+	}
+	require.True(t, wasm, "the lab binary is kept once a lab has run, with its version: %v", kept)
 
 	// The network goes away.
 	origin.offline.Store(true)
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(url+"/cap.html"), // never opened: precached
-		waitFor(`document.querySelector('.chapter h1') && document.querySelector('.chapter h1').textContent.length > 0`),
-		chromedp.Navigate(url+"/quorums.html"),
+		chromedp.Navigate(url+"/cap.html"), // never opened: not saved, and it says so
+		waitFor(`document.querySelector('h1') && document.querySelector('h1').textContent === 'Not saved for offline reading'`),
+		chromedp.Navigate(url+"/quorums.html?fig=x"), // opened before (its query is not part of the page)
 		waitFor(`document.querySelector('figure.lab .lab-run')`),
 		// Search: the index is an asset, cached.
 		chromedp.SendKeys(chromedp.CSS(`.search input`), "quorum"),
@@ -137,6 +152,9 @@ func TestServiceWorkerOffline(t *testing.T) {
 	t.Logf("caches %v, worker %s", keys, state)
 
 	// The new edition works offline too, and its pages say so.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/time.html"), // opened online: kept
+	))
 	origin.offline.Store(true)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(url+"/time.html"),

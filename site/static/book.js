@@ -72,13 +72,15 @@
   // offline already).
   if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
     const root = document.querySelector('.book-title')?.getAttribute('href')?.replace(/index\.html$/, '') || '';
-    navigator.serviceWorker.register(root + 'sw.js').then(() => navigator.serviceWorker.ready).then(() => {
+    navigator.serviceWorker.register(root + 'sw.js').then(() => navigator.serviceWorker.ready).then((reg) => {
+      // This page loaded before the worker ran: ask it to keep the page.
+      if (reg.active) reg.active.postMessage({ type: 'scalingdata:keep', url: location.href });
       const foot = document.querySelector('.sidebar-foot');
       if (!foot || foot.querySelector('.offline')) return;
       const note = document.createElement('span');
       note.className = 'offline';
-      note.textContent = 'Available offline';
-      note.title = 'This book is saved in your browser: its pages work without a network, and each lab after its first run.';
+      note.textContent = 'Pages you open work offline';
+      note.title = 'Your browser keeps the pages you open here, the contents and search, and each lab after its first run, so they work without a network. Pages never opened are not saved.';
       foot.append(document.createElement('br'), note);
     }).catch(() => { /* not available here (private mode, blocked): the book works online */ });
   }
