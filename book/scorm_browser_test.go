@@ -80,6 +80,9 @@ func TestScormInitializeFails(t *testing.T) {
 		} else {
 			require.Equal(t, "not-tracking", got.Scorm, tc.init)
 			require.Contains(t, got.Warning, "progress will not be saved", tc.init)
+			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+			require.NoError(t, err)
+			browsertest.Shot(t, "scorm-not-tracking-"+tc.init, shot)
 		}
 		require.Equal(t, want, got.Calls, "LMSInitialize %s: the calls the platform saw", tc.init)
 	}
