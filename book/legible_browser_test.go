@@ -1,0 +1,78 @@
+package book_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scaling-data/book/book/internal/browsertest"
+	"github.com/scaling-data/book/render/canvas"
+	"github.com/scaling-data/book/render/views"
+	"github.com/scaling-data/book/sim/labs"
+)
+
+// TestLabsLegibleOnEveryWidth runs every lab's embed page at 320, 390 and
+// 1280 px wide and reads what the canvas reports it drew: the narrow layout
+// on phones (for labs that have one), no text under canvas.MinCSSText on
+// screen (canvas.MinDesktopText at 1280 px), and a frame exactly as tall as
+// the poster it replaces, so nothing jumps when a lab starts. Screenshots of
+// every lab at each width land in SCREENSHOT_DIR. Each width is one tab
+// that visits the eight labs in turn; the widths run in parallel. (Every
+// preset is checked natively, by render/views' TestEveryViewIsLegible.)
+func TestLabsLegibleOnEveryWidth(t *testing.T) {
+	t.Parallel()
+	browsertest.Require(t)
+	site := browsertest.Site(t)
+	url := browsertest.Serve(t, site)
+	const f = `document.querySelector('figure.lab')`
+	for _, width := range []int{320, 390, 1280} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			t.Parallel()
+			ctx := browsertest.Browser(t, width, 900)
+			for _, l := range labs.All() {
+				name := l.Schema.Name
+				v, _ := views.For(name)
+				require.NoError(t, chromedp.Do(ctx,
+					chromedp.Navigate(url+"/embed/"+name+".html"),
+					waitFor(`document.readyState === 'complete' && `+f+`.querySelector('.lab-stage').getBoundingClientRect().height > 100`),
+				), name)
+				before, err := chromedp.Run(ctx, chromedp.Evaluate[float64](f+`.querySelector('.lab-stage').getBoundingClientRect().height`))
+				require.NoError(t, err)
+				require.NoError(t, chromedp.Do(ctx,
+					js(`window.ranOnce = false; `+f+`.addEventListener('labrun', () => { window.ranOnce = true; })`),
+					js(f+`.querySelector('.lab-run').click()`),
+					waitFor(`window.ranOnce && `+f+`.dataset.minText`),
+					labFrames(f, 3),
+				), name)
+				got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`({
+					layout: `+f+`.dataset.layout,
+					minText: Number(`+f+`.dataset.minText),
+					height: `+f+`.querySelector('.lab-stage').getBoundingClientRect().height,
+					frame: `+f+`.querySelector('.lab-frame').getBoundingClientRect().height,
+				})`))
+				require.NoError(t, err)
+				shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.lab-stage`), chromedp.NodeVisible))
+				require.NoError(t, err)
+				browsertest.Shot(t, fmt.Sprintf("legible-%d-%s", width, name), shot)
+
+				min := canvas.MinCSSText
+				if width >= 1280 {
+					min = canvas.MinDesktopText
+				}
+				require.GreaterOrEqual(t, got["minText"].(float64), min, "%s at %d px: the smallest canvas text is %v CSS px", name, width, got["minText"])
+				if width < 500 && !v.Narrow.Zero() {
+					require.Equal(t, "narrow", got["layout"], "%s at %d px", name, width)
+				}
+				if width >= 1280 {
+					require.Equal(t, "wide", got["layout"], "%s at %d px", name, width)
+				}
+				require.InDelta(t, before, got["height"].(float64), 2, "%s at %d px: the stage changed height when the lab started", name, width)
+				require.InDelta(t, got["height"].(float64), got["frame"].(float64), 2, "%s at %d px", name, width)
+				require.False(t, math.IsNaN(got["minText"].(float64)))
+			}
+		})
+	}
+}
