@@ -5,6 +5,14 @@
 // Coordinates are logical CSS pixels with the origin at the top left; the
 // backend scales for the device. Views are pure functions of model state:
 // they never keep state of their own between frames.
+//
+// A view draws one of two layouts (layout.go): its wide one, or a narrow
+// one for phones (Pick chooses by the canvas's width on screen; Narrow
+// tells a view which it got; Sub redraws a part of a wide layout in a
+// narrow one, with its text never under NarrowMinText). Views are painted
+// through a Layered canvas (layered.go), which draws every label above the
+// traffic (Traffic) with a halo where they meet, and records the labels,
+// the traffic's boxes and the smallest text for tests and the live lab.
 package canvas
 
 import "image/color"
