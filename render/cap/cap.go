@@ -80,8 +80,6 @@ var narrowGeo = geo{
 	tlTop: nTlTop, tlL: 56, tlR: 308, readY: nReadY, right: 308, headLines: 2,
 }
 
-func siteBounds(s int) (l, r float64) { return wideGeo.siteL[s], wideGeo.siteR[s] }
-
 // nodeAt is the centre of replica i, spread evenly across its site.
 func nodeAt(m *cap.Model, i int) point { return wideGeo.nodeAt(m, i) }
 
@@ -130,8 +128,6 @@ func NodeCenter(m *cap.Model, i int) (x, y float64) {
 
 // BoundaryCenter is where a click cuts or heals the link between the sites.
 func BoundaryCenter() (x, y float64) { return gapX, (siteTop + siteBottom) / 2 }
-
-func clientAt(c int) point { return wideGeo.clientAt(c) }
 
 func (g geo) clientAt(c int) point {
 	return point{(g.siteL[c] + g.siteR[c]) / 2, g.siteT[c] + g.clientDY}

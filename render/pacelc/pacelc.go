@@ -89,13 +89,6 @@ func clientAt(c int) point {
 	return point{p.x, p.y + 62}
 }
 
-func endpoint(id int) (point, float64) {
-	if id < 3 {
-		return replicaAt[id], nodeR
-	}
-	return clientAt(id - 3), clientH / 2
-}
-
 // systems are the presets placed on the chart's rows, by letter.
 var systems = []struct {
 	letter, name string
