@@ -164,3 +164,36 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// TestLabFigureFolds: a lab's settings and numbers start folded on a
+// phone and open on a wide screen, and a control that does not apply is
+// hidden until it does (multileader's Asia skew needs three regions).
+func TestLabFigureFolds(t *testing.T) {
+	browsertest.Require(t)
+	t.Parallel()
+	url := browsertest.Serve(t, browsertest.Site(t))
+	ctx := browsertest.Browser(t, 1280, 900)
+	const f = `document.querySelector('figure.lab')`
+	folds := f + `.querySelectorAll('details.lab-fold')`
+	asia := f + `.querySelector('[name=skew_asia]').closest('label')`
+	regions := func(n string) string {
+		return `{ const r = ` + f + `.querySelector('[name=regions]'); r.value = '` + n + `'; r.dispatchEvent(new Event('input', {bubbles: true})) }`
+	}
+	for _, tt := range []struct {
+		width int64
+		open  bool
+	}{{390, false}, {1280, true}} {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.EmulateViewport(tt.width, 800),
+			chromedp.Navigate(url+"/multi-leader.html"),
+			browsertest.WaitFor(`document.readyState === 'complete'`),
+		))
+		require.Equal(t, "2", evalString(t, ctx, `String(`+folds+`.length)`))
+		require.Equal(t, "true", evalString(t, ctx, `String(Array.from(`+folds+`).every(d => d.open === `+fmt.Sprint(tt.open)+`))`), "folds open: %v at %d px", tt.open, tt.width)
+		require.Equal(t, "none", evalString(t, ctx, `getComputedStyle(`+asia+`).display`), "Asia's skew with two regions")
+		require.NoError(t, chromedp.Do(ctx, js(regions("3"))))
+		require.NotEqual(t, "none", evalString(t, ctx, `getComputedStyle(`+asia+`).display`), "Asia's skew with three regions")
+		require.NoError(t, chromedp.Do(ctx, js(regions("2"))))
+		require.Equal(t, "none", evalString(t, ctx, `getComputedStyle(`+asia+`).display`))
+	}
+}
