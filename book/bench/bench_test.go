@@ -265,6 +265,17 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 		_ = os.Remove(filepath.Join(emptySite, "assets", "labs.wasm"+ext))
 	}
 	require(t, os.WriteFile(filepath.Join(emptySite, "assets", "labs.wasm"), empty, 0o644))
+	// Its compressed copies too, as the build writes them for ours, so
+	// servers that send them send both.
+	var gz, br bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	_, _ = zw.Write(empty)
+	require(t, zw.Close())
+	bw := brotli.NewWriterLevel(&br, 9)
+	_, _ = bw.Write(empty)
+	require(t, bw.Close())
+	require(t, os.WriteFile(filepath.Join(emptySite, "assets", "labs.wasm.gz"), gz.Bytes(), 0o644))
+	require(t, os.WriteFile(filepath.Join(emptySite, "assets", "labs.wasm.br"), br.Bytes(), 0o644))
 	oursURL := browsertest.Serve(t, site)
 	emptyURL := browsertest.Serve(t, emptySite)
 
@@ -297,6 +308,7 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 		r := om / em
 		add("start", "lab start ÷ empty game start, "+label, fmt.Sprintf("%.2f×", r), "≤ 1.3×", yes(r <= 1.3), "")
 	}
+	servers(t, site, emptySite, startTimes)
 
 	// Running cost on the quorum lab at default settings.
 	ctx := browsertest.Browser(t, 1280, 900)
@@ -380,6 +392,64 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 	m300 := mem()
 	grow := m300 / m10
 	add("running", "memory at 5 min vs 10 s of virtual time", fmt.Sprintf("%s vs %s", mb(int(m300)), mb(int(m10))), "≤ 1.25× (bounded)", yes(grow <= 1.25), "wasm memory + JS heap, quorum lab")
+}
+
+// servers: Run → first frame, cold, on the two other kinds of host beside
+// scalingdata serve (measured above): nginx with the hosting guide's
+// nginx.conf, and a plain static server (no compression, no CORS, as
+// python's http.server), each against the empty game on the same server.
+// Then the two ways a frame loads the binary, on the plain server and on
+// scalingdata serve: fetch (frames with an origin) and the base64 scripts
+// (sandboxed embeds: an opaque origin), the scripts forced by refusing
+// the .wasm file (the frame falls back to them).
+func servers(t *testing.T, site, emptySite string, startTimes func(string, bool) []float64) {
+	plain := func(dir string, refuseWasm bool) string {
+		files := http.FileServer(http.Dir(dir))
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if refuseWasm && r.URL.Path == "/assets/labs.wasm" {
+				http.Error(w, "refused", http.StatusForbidden)
+				return
+			}
+			files.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	median := func(ts []float64) float64 { return ts[len(ts)/2] }
+	for _, host := range []struct {
+		name  string
+		serve func(dir string) string
+	}{
+		{"nginx, the guide's nginx.conf", func(dir string) string { return browsertest.Nginx(t, dir) }},
+		{"plain server, no compression", func(dir string) string { return plain(dir, false) }},
+	} {
+		o, e := median(startTimes(host.serve(site), true)), median(startTimes(host.serve(emptySite), true))
+		add("start", "Run → first frame, cold, "+host.name, fmt.Sprintf("%.0f ms (empty game %.0f ms)", o, e), "", nil, "headless Chromium, SwiftShader, median of 3")
+		add("start", "lab start ÷ empty game start, cold, "+host.name, fmt.Sprintf("%.2f×", o/e), "≤ 1.3×", yes(o/e <= 1.3), "")
+	}
+	refusing := func(dir string) string {
+		h := book.Handler(os.DirFS(dir))
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/assets/labs.wasm" {
+				http.Error(w, "refused", http.StatusForbidden)
+				return
+			}
+			h.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	for _, host := range []struct {
+		name           string
+		fetch, scripts string
+	}{
+		{"plain server", plain(site, false), plain(site, true)},
+		{"scalingdata serve", browsertest.Serve(t, site), refusing(site)},
+	} {
+		f, s := median(startTimes(host.fetch, true)), median(startTimes(host.scripts, true))
+		add("start", "Run → first frame, cold, "+host.name+": fetch vs scripts", fmt.Sprintf("%.0f ms vs %.0f ms (%.2f×)", f, s, s/f), "", nil,
+			"scripts: what sandboxed embeds use (forced here by refusing the .wasm)")
+	}
 }
 
 // firstFrame opens the quorum embed page and times Run → first frame.
