@@ -42,9 +42,8 @@ func TestLabsLegibleOnEveryWidth(t *testing.T) {
 				before, err := chromedp.Run(ctx, chromedp.Evaluate[float64](f+`.querySelector('.lab-stage').getBoundingClientRect().height`))
 				require.NoError(t, err)
 				require.NoError(t, chromedp.Do(ctx,
-					js(`window.ranOnce = false; `+f+`.addEventListener('labrun', () => { window.ranOnce = true; })`),
 					js(f+`.querySelector('.lab-run').click()`),
-					waitFor(`window.ranOnce && `+f+`.dataset.minText`),
+					waitFor(f+`.dataset.minText && `+f+`.dataset.firstFrame`),
 					labFrames(f, 3),
 				), name)
 				got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`({
