@@ -233,6 +233,11 @@ func TestShareLinkStaysResponsive(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(link+"&fig="+id),
 		waitFor(fig+`.dataset.seeking !== undefined`),
+	))
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	browsertest.Shot(t, "share-link-replaying", shot)
+	require.NoError(t, chromedp.Do(ctx,
 		waitFor(`__gap.seeking.length >= 120 || `+fig+`.dataset.seeking === undefined`),
 	))
 	type gaps struct {
