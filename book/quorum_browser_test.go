@@ -31,6 +31,9 @@ func TestQuorumPresetsInChromium(t *testing.T) {
 	url := browsertest.Serve(t, site)
 	const f = `document.querySelector('figure.lab')`
 	metric := func(name string) string { return f + `.querySelector('[data-metric=` + name + `]').textContent` }
+	control := func(name string) string {
+		return `(() => { const e = ` + f + `.querySelector('[name=` + name + `]'); return e.type === 'checkbox' ? (e.checked ? 'on' : 'off') : e.value })()`
+	}
 	value := func(name string) string {
 		return `Number(` + f + `.querySelector('[data-metric=` + name + `]').dataset.value)`
 	}
@@ -77,8 +80,7 @@ func TestQuorumPresetsInChromium(t *testing.T) {
 				js(`{ const p = `+f+`.querySelector('[name=preset]'); p.value = '`+tt.preset+`'; p.dispatchEvent(new Event('change', {bubbles: true})); p.dispatchEvent(new Event('input', {bubbles: true})) }`),
 			))
 			for k, v := range p.Values {
-				got := evalString(t, ctx, `(() => { const e = `+f+`.querySelector('[name=`+k+`]'); return e.type === 'checkbox' ? (e.checked ? 'on' : 'off') : e.value })()`)
-				require.Equal(t, v, got, "preset %s sets %s", tt.preset, k)
+				require.Equal(t, v, evalString(t, ctx, control(k)), "preset %s sets %s", tt.preset, k)
 			}
 
 			link := fmt.Sprintf("%s/embed/quorum.html?lab=quorum&%s&seed=%d&t=%d", url, quorum.Schema.Encode(vals), tt.seed, at.Milliseconds())
@@ -96,6 +98,11 @@ func TestQuorumPresetsInChromium(t *testing.T) {
 			)
 			require.NoError(t, err, "%s at %v: %s", link, at,
 				evalString(t, ctx, `Array.from(`+f+`.querySelectorAll('[data-metric]')).map(d => d.dataset.metric + '=' + d.textContent).join(' ')`))
+			// The link's values are the controls' values, even where one bounds
+			// another (n ≤ nodes: strict5's n=5 once clamped to the default 3).
+			for k, v := range p.Values {
+				require.Equal(t, v, evalString(t, ctx, control(k)), "the link sets %s", k)
+			}
 			shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.lab-stage`), chromedp.NodeVisible))
 			require.NoError(t, err)
 			require.Greater(t, browsertest.Colours(browsertest.Shot(t, "quorum-"+tt.preset, shot)), 12, "the canvas looks blank")

