@@ -3,6 +3,7 @@ package book_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -97,43 +98,21 @@ func TestEveryPageAccessibleAndSelfContained(t *testing.T) {
 	embeds, _ := filepath.Glob(filepath.Join(site, "embed", "*.html"))
 	pages = append(pages, embeds...)
 	sort.Strings(pages)
-	for _, p := range pages {
-		rel, _ := filepath.Rel(site, p)
-		rel = filepath.ToSlash(rel)
-		if rel == "lab.html" {
-			continue // the lab frame: covered by running a lab below
-		}
-		t.Run(rel, func(t *testing.T) {
+	// Three browsers share the pages, each page checked in its own subtest.
+	const browsers = 3
+	for b := range browsers {
+		t.Run(fmt.Sprintf("browser %d", b+1), func(t *testing.T) {
 			t.Parallel()
 			ctx := browsertest.Browser(t, 1280, 900)
 			w := startWatch(t, ctx)
-			require.NoError(t, chromedp.Do(ctx,
-				chromedp.Navigate(origin+"/"+rel),
-				waitFor(`document.readyState === 'complete'`),
-				js(axe),
-			))
-			for _, theme := range []string{"light", "dark"} {
-				// The print page holds every chapter, each checked on its
-				// own page in both themes; in the dark theme only its own
-				// parts (cover, contents) are checked again.
-				scope := `document`
-				if rel == "print.html" && theme == "dark" {
-					scope = `{exclude: [['.print-chapter']]}`
+			for i, p := range pages {
+				rel, _ := filepath.Rel(site, p)
+				rel = filepath.ToSlash(rel)
+				if i%browsers != b || rel == "lab.html" { // lab.html: covered by running a lab below
+					continue
 				}
-				require.NoError(t, chromedp.Do(ctx, js(`document.documentElement.dataset.theme = '`+theme+`'`)))
-				res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`
-					axe.run(`+scope+`, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
-					  .then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-					    .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, chromedp.EvalAwaitPromise))
-				require.NoError(t, err)
-				var violations []map[string]any
-				require.NoError(t, json.Unmarshal([]byte(res), &violations))
-				require.Empty(t, violations, "%s (%s theme): axe-core finds serious or critical violations", rel, theme)
+				t.Run(rel, func(t *testing.T) { axePage(t, ctx, w, axe, origin, rel) })
 			}
-			csp, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
-			require.NoError(t, err)
-			require.Empty(t, csp, "%s violates the Content-Security-Policy", rel)
-			require.Empty(t, w.foreign(origin), "%s: requests left the site's origin", rel)
 		})
 	}
 
@@ -205,4 +184,37 @@ func TestKeyboardWalkthrough(t *testing.T) {
 	}
 	require.Greater(t, len(seen), 5, "Tab moves through the lab's controls")
 	require.NotContains(t, active(), "in-lab", "Tab never leaves the lab")
+}
+
+// axePage checks one page in the light and dark themes (see
+// TestEveryPageAccessibleAndSelfContained).
+func axePage(t *testing.T, ctx context.Context, w *watch, axe, origin, rel string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(origin+"/"+rel),
+		waitFor(`document.readyState === 'complete'`),
+		js(axe),
+	))
+	for _, theme := range []string{"light", "dark"} {
+		// The print page holds every chapter, each checked on its
+		// own page in both themes; in the dark theme only its own
+		// parts (cover, contents) are checked again.
+		scope := `document`
+		if rel == "print.html" && theme == "dark" {
+			scope = `{exclude: [['.print-chapter']]}`
+		}
+		require.NoError(t, chromedp.Do(ctx, js(`document.documentElement.dataset.theme = '`+theme+`'`)))
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`
+			axe.run(`+scope+`, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
+			  .then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+			    .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, chromedp.EvalAwaitPromise))
+		require.NoError(t, err)
+		var violations []map[string]any
+		require.NoError(t, json.Unmarshal([]byte(res), &violations))
+		require.Empty(t, violations, "%s (%s theme): axe-core finds serious or critical violations", rel, theme)
+	}
+	csp, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
+	require.NoError(t, err)
+	require.Empty(t, csp, "%s violates the Content-Security-Policy", rel)
+	require.Empty(t, w.foreign(origin), "%s: requests left the site's origin", rel)
 }

@@ -47,7 +47,7 @@ func timeMoves(sel string, after float64) chromedp.Action[chromedp.Void] {
 // and waits until it stays put for two animation frames (smooth scrolling
 // and late layout move it).
 func settled(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Evaluate[chromedp.Void](`new Promise((done) => {
+	return withDeadline(`new Promise((done) => {
 		const f = `+sel+`.querySelector('.lab-frame') || `+sel+`;
 		f.scrollIntoView({block: 'center', behavior: 'instant'});
 		let last = '', same = 0;
@@ -58,7 +58,7 @@ func settled(sel string) chromedp.Action[chromedp.Void] {
 			if (same >= 2) done(); else requestAnimationFrame(tick);
 		};
 		requestAnimationFrame(tick);
-	})`, chromedp.EvalAwaitPromise)
+	})`, "the lab frame to stay put")
 }
 
 // messages is how many messages figure sel has had from its lab frame.
@@ -77,12 +77,20 @@ func moreMessages(sel string, n int) chromedp.Action[chromedp.Void] {
 // labFrames waits for n animation frames of the lab frame in figure sel:
 // the lab's game loop has had n turns to update (and to report).
 func labFrames(sel string, n int) chromedp.Action[chromedp.Void] {
-	return chromedp.Evaluate[chromedp.Void](`new Promise((done) => {
+	return withDeadline(`new Promise((done) => {
 		const w = `+sel+`.querySelector('.lab-frame').contentWindow;
 		let left = `+strconv.Itoa(n)+`;
 		const tick = () => (--left <= 0 ? done() : w.requestAnimationFrame(tick));
 		w.requestAnimationFrame(tick);
-	})`, chromedp.EvalAwaitPromise)
+	})`, strconv.Itoa(n)+" animation frames of the lab")
+}
+
+// withDeadline awaits a promise in the page, failing with what it waited
+// for if it has not settled within two minutes (a page that stops drawing
+// never calls its animation frames).
+func withDeadline(promise, what string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`Promise.race([`+promise+`,
+		new Promise((_, fail) => setTimeout(() => fail(new Error('timed out waiting for `+what+`')), 120000))])`, chromedp.EvalAwaitPromise)
 }
 
 // TestQuorumLabInChromium opens the quorum chapter, starts its first lab,

@@ -37,6 +37,7 @@ addEventListener('message', (e) => {
 // TestEmbedInSandboxedFrame embeds a lab the way course platforms do and
 // checks the messages both ways.
 func TestEmbedInSandboxedFrame(t *testing.T) {
+	t.Parallel()
 	browsertest.Require(t)
 	book := browsertest.Serve(t, browsertest.Site(t))
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +54,10 @@ func TestEmbedInSandboxedFrame(t *testing.T) {
 		js(frame+`.postMessage({type: 'scalingdata:params', values: {n: 5, evil: '<script>'}}, '*')`),
 		js(frame+`.postMessage({type: 'scalingdata:explode'}, '*')`),
 		js(frame+`.postMessage('scalingdata:play', '*')`),
-		chromedp.Sleep(500*time.Millisecond),
+		// Thirty turns of the page's rendering: the frame (drawn in the
+		// same pipeline) has handled them, and a started lab would have
+		// reported metrics.
+		withDeadline(`new Promise((done) => { let n = 30; const f = () => (--n <= 0 ? done() : requestAnimationFrame(f)); requestAnimationFrame(f); })`, "30 animation frames"),
 	))
 	started, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.got.some(m => m.type === 'scalingdata:metrics')`))
 	require.NoError(t, err)

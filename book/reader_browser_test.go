@@ -174,3 +174,28 @@ func TestReducedMotion(t *testing.T) {
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
+
+// TestShareLinkKeepsBoundedValues opens a chapter's shared link whose
+// values raise a bound (nodes=5 lets n go up to 5) on a figure that starts
+// with nodes=3: every value of the link reaches its control, whatever the
+// order the link lists them in (n before nodes once left n clamped to 3).
+func TestShareLinkKeepsBoundedValues(t *testing.T) {
+	t.Parallel()
+	browsertest.Require(t)
+	url := browsertest.Serve(t, browsertest.Site(t))
+	ctx := browsertest.Browser(t, 1280, 900)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/quorums.html"),
+		chromedp.WaitReady(chromedp.CSS(`figure.lab .lab-run`)),
+	))
+	id := evalString(t, ctx, fig+`.id`)
+	require.Equal(t, "3", evalString(t, ctx, fig+`.querySelector('[name=nodes]').value`), "the chapter's first lab starts with three nodes")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/quorums.html?fig="+id+"&lab=quorum&n=5&nodes=5&r=3&w=3&seed=7"),
+		waitFor(`!!`+fig+`.querySelector('.lab-frame')`),
+	))
+	for name, want := range map[string]string{"nodes": "5", "n": "5", "w": "3", "r": "3"} {
+		require.Equal(t, want, evalString(t, ctx, fig+`.querySelector('[name=`+name+`]').value`), "the link sets %s", name)
+	}
+	require.Contains(t, evalString(t, ctx, fig+`.querySelector('.lab-frame').src`), "n=5")
+}

@@ -59,9 +59,6 @@ var (
 
 // Cleanup removes the site Site built. Call it from TestMain after m.Run.
 func Cleanup() {
-	if chromeCancel != nil {
-		chromeCancel()
-	}
 	if siteTmp != "" {
 		_ = os.RemoveAll(siteTmp)
 	}
@@ -174,66 +171,35 @@ func Serve(t testing.TB, dir string) string {
 	return srv.URL
 }
 
-var (
-	chromeOnce   sync.Once
-	chromeCtx    context.Context // the shared browser's first tab
-	chromeCancel context.CancelFunc
-	chromeErr    error
-)
-
-// chromium starts the one headless Chromium this test process shares
-// (a new profile, no network beyond loopback). Starting a browser costs
-// seconds on a busy machine; a tab costs milliseconds.
-func chromium() (context.Context, error) {
-	chromeOnce.Do(func() {
-		dir, err := tempDir()
-		if err != nil {
-			chromeErr = err
-			return
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(Chromium()),
-			chromedp.UserDataDir(filepath.Join(dir, "chromium")),
-			chromedp.NoSandbox,
-			chromedp.Flag("enable-unsafe-swiftshader", true),
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-component-update", true),
-			// Tabs in other windows must keep drawing: tests run in
-			// parallel, each in its own window.
-			chromedp.Flag("disable-background-timer-throttling", true),
-			chromedp.Flag("disable-backgrounding-occluded-windows", true),
-			chromedp.Flag("disable-renderer-backgrounding", true),
-			chromedp.WindowSize(1280, 900),
-		)
-		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-		ctx, cancelC := chromedp.NewContext(actx)
-		chromeCancel = func() { cancelC(); cancelA() }
-		chromeCtx = ctx
-		if err := chromedp.Do(ctx); err != nil {
-			chromeErr = fmt.Errorf("starting Chromium: %w", err)
-		}
-	})
-	return chromeCtx, chromeErr
-}
-
-// Browser opens a tab of the shared headless Chromium in a browser
-// context of its own (its own cookies, storage, caches and service
-// workers, as a fresh profile would have) and returns a chromedp context
-// for it. width and height set the viewport; below 500 px it emulates a
-// phone. The tab closes when the test ends. Tests that use Browser may run
-// in parallel (t.Parallel): each gets its own window.
+// Browser starts a headless Chromium of the test's own (a fresh profile,
+// no network beyond loopback) and returns a chromedp context for its tab.
+// width and height set the viewport; below 500 px it emulates a phone. The
+// browser stops when the test ends. Tests may run in parallel
+// (t.Parallel): each has its own browser, so each page is the visible,
+// focused page of its own window and keeps drawing (tabs of one shared
+// browser stopped drawing when many ran at once: animation frames and
+// screenshots never came).
 func Browser(t testing.TB, width, height int) context.Context {
 	t.Helper()
 	Require(t)
-	root, err := chromium()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancelC := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(Chromium()),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.WindowSize(max(width, 500), height),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 10*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC() })
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("opening a tab: %v", err)
+		t.Fatalf("starting Chromium: %v", err)
 	}
 	if err := chromedp.Do(ctx, Viewport(width, height)); err != nil {
 		t.Fatalf("a %d×%d viewport: %v", width, height, err)
