@@ -52,7 +52,7 @@ func TestLeaderLabInChromium(t *testing.T) {
 			require.NoError(t, chromedp.Do(ctx,
 				js(`const r = `+fig+`.querySelector('[name=ryw]'); r.checked = true; r.dispatchEvent(new Event('input', {bubbles: true}))`),
 				waitFor(fig+`.querySelector('[data-metric=ryw_violations]').textContent === '0'`),
-				chromedp.Click(chromedp.CSS(`figure.lab [data-action=post]`)),
+				js(fig+`.querySelector('[data-action=post]').click()`),
 				logHas(`you writes yours=v1`),
 				logHas(`you: read yours from [A-C] returns v1`),
 			))
@@ -102,7 +102,7 @@ func TestMultiLeaderLabInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
 		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
 		logHas(`(US|EU): (title|items|likes)`),
-		chromedp.Click(chromedp.CSS(`figure.lab [data-action=both]`)),
+		js(fig+`.querySelector('[data-action=both]').click()`),
 		logHas(`Alice edits the record in US`),
 		logHas(`Bob edits the record in EU`),
 		waitFor(`Number(`+fig+`.querySelector('[data-metric=conflicts]').textContent) >= 3`),
@@ -117,7 +117,7 @@ func TestMultiLeaderLabInChromium(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		js(`const s = `+fig+`.querySelector('[name=strategy]'); s.value = 'crdt'; s.dispatchEvent(new Event('input', {bubbles: true}))`),
 		waitFor(fig+`.querySelector('.lab-frame').title.includes('CRDTs')`),
-		chromedp.Click(chromedp.CSS(`figure.lab [data-action=both]`)),
+		js(fig+`.querySelector('[data-action=both]').click()`),
 		logHas(`title has 2 concurrent values`),
 		// The metrics follow the events within a few turns of the lab.
 		waitFor(`Number(`+fig+`.querySelector('[data-metric=conflicts]').textContent) >= 3`),

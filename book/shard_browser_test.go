@@ -47,7 +47,7 @@ func TestShardLabInChromium(t *testing.T) {
 
 			// Add a shard: about 80% of the keys must move, and they do, over time.
 			require.NoError(t, chromedp.Do(ctx,
-				chromedp.Click(chromedp.CSS(`figure.lab [data-action=add]`)),
+				js(fig+`.querySelector('[data-action=add]').click()`),
 				log(`add E: .* keys \(7\d\.\d%\) change shard`),
 				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '5'`),
 				waitFor(`Number(`+fig+`.querySelector('[data-metric=moved_fraction]').dataset.value) > 0.75`),
@@ -61,18 +61,18 @@ func TestShardLabInChromium(t *testing.T) {
 
 			// Pause the move halfway and read: the log shows where the read went.
 			require.NoError(t, chromedp.Do(ctx,
-				chromedp.Click(chromedp.CSS(`figure.lab [data-action=pause]`)),
+				js(fig+`.querySelector('[data-action=pause]').click()`),
 				log(`move paused with`),
-				chromedp.Click(chromedp.CSS(`figure.lab [data-action=read]`)),
+				js(fig+`.querySelector('[data-action=read]').click()`),
 				log(`^read |read [^ ]+: `),
-				chromedp.Click(chromedp.CSS(`figure.lab [data-action=pause]`)),
+				js(fig+`.querySelector('[data-action=pause]').click()`),
 				log(`move resumes`),
 			))
 
 			// Removing a shard while keys are moving is refused, with a reason.
 			require.NoError(t, chromedp.Do(ctx,
 				js(fig+`.querySelector('.lab-arg').value = '1'`),
-				chromedp.Click(chromedp.CSS(`figure.lab [data-action=remove]`)),
+				js(fig+`.querySelector('[data-action=remove]').click()`),
 				waitFor(fig+`.querySelector('.lab-notice').textContent.includes('wait until the current move finishes')`),
 			))
 
@@ -83,7 +83,7 @@ func TestShardLabInChromium(t *testing.T) {
 				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
 				log(`move complete`),
 				js(fig+`.querySelector('.lab-arg').value = '1'`),
-				chromedp.Click(chromedp.CSS(`figure.lab [data-action=remove]`)),
+				js(fig+`.querySelector('[data-action=remove]').click()`),
 				log(`remove B: `),
 				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
 				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '4'`),
