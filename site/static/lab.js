@@ -221,8 +221,10 @@
       for (const el of $$(this.form, '[data-max-param]')) {
         const bound = field(this.form, el.dataset.maxParam);
         if (!bound) continue;
-        el.max = Math.min(Number(el.getAttribute('data-abs-max') || el.max), Number(bound.value));
+        // The schema's maximum, kept before the first bound lowers it (a
+        // bound that later rises must lift the slider's max again).
         if (!el.hasAttribute('data-abs-max')) el.setAttribute('data-abs-max', el.getAttribute('max'));
+        el.max = Math.min(Number(el.getAttribute('data-abs-max')), Number(bound.value));
         if (Number(el.value) > Number(bound.value)) { el.value = bound.value; this.showValue(el); }
       }
       const sel = $(this.fig, '.lab-arg');
