@@ -177,24 +177,34 @@ func TestEmbedDialogSnippet(t *testing.T) {
 		require.NoError(t, err)
 		require.Greater(t, browsertest.Colours(browsertest.Shot(t, fmt.Sprintf("embed-snippet-%d", width), shot)), 12)
 	}
-	// The same frame narrowed to 480 px in the 800 px page (its content
-	// gets shorter: the canvas shrinks more than the readouts grow) and
-	// widened again: its height follows the content one way and back.
+	// The same frame narrowed in the 800 px page and widened again: its
+	// height follows the content each way. Narrowed to 700 px the lab keeps
+	// its wide layout (the stage is still 640 px or more), so the canvas
+	// keeps its aspect ratio and the content gets shorter; narrowed to
+	// 480 px the lab draws its narrow layout, whose stage takes the narrow
+	// poster's shape (320 × 921 for quorum, scaled to the stage's width),
+	// so the content gets taller; widened again it is back where it was.
 	const reports = `window.got.filter(m => m.type === 'scalingdata:resize').length`
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](reports))
-	require.NoError(t, err)
-	require.NoError(t, chromedp.Do(ctx,
-		js(`document.querySelector('iframe').style.width = '480px'`),
-		waitFor(reports+` > `+fmt.Sprint(n)+` && `+fits),
-	))
-	narrow, err := chromedp.Run(ctx, chromedp.Evaluate[float64](height))
-	require.NoError(t, err)
-	require.Less(t, narrow, heights[800]-20, "the frame shrinks with its content")
+	narrowTo := func(w string) float64 {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](reports))
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(ctx,
+			js(`document.querySelector('iframe').style.width = '`+w+`'`),
+			waitFor(reports+` > `+fmt.Sprint(n)+` && `+fits),
+		), "narrowed to %s", w)
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](height))
+		require.NoError(t, err)
+		return h
+	}
+	shorter := narrowTo("700px")
+	require.Less(t, shorter, heights[800]-20, "the frame shrinks with its content (wide layout, smaller canvas)")
+	narrow := narrowTo("480px")
+	require.Greater(t, narrow, heights[800]+20, "the frame grows with its content (narrow layout, taller canvas)")
 	require.NoError(t, chromedp.Do(ctx,
 		js(`document.querySelector('iframe').style.width = ''`),
 		waitFor(fits+` && Math.abs(`+height+` - `+fmt.Sprint(heights[800])+`) < 3`),
 	))
-	t.Logf("frame height: %.0f px in a 320 px page, %.0f px in an 800 px page, %.0f px narrowed to 480 px in it", heights[320], heights[800], narrow)
+	t.Logf("frame height: %.0f px in a 320 px page, %.0f px in an 800 px page, %.0f px narrowed to 700 px and %.0f px to 480 px in it", heights[320], heights[800], shorter, narrow)
 }
 
 // TestEmbedFits320 puts an embed page with all its controls in a 320 px
