@@ -141,15 +141,37 @@ func TestServiceWorkerOffline(t *testing.T) {
 		chromedp.Navigate(url+"/index.html"),
 		waitFor(`navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.endsWith('sw.js')`),
 	))
-	var keys []string
-	var state string
-	require.Eventually(t, func() bool {
-		_ = chromedp.Do(ctx, js(`navigator.serviceWorker.getRegistration().then((r) => r && r.update())`))
-		keys = caches()
-		state, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.serviceWorker.getRegistration().then((r) => JSON.stringify({active: r.active && r.active.state, waiting: r.waiting && r.waiting.state, installing: r.installing && r.installing.state}))`, chromedp.EvalAwaitPromise))
-		return len(keys) == 1 && keys[0] == newCache
-	}, 3*time.Minute, 500*time.Millisecond, "the old cache was not replaced by %s", newCache)
-	t.Logf("caches %v, worker %s", keys, state)
+	// The event that matters is the new worker becoming the active one
+	// (it deletes the old cache as it activates). On a loaded machine its
+	// install (the new shell, about 0.7 MB) may take minutes, so the wait
+	// is generous; an update check is asked for again only when no new
+	// worker is on its way (one whose install failed is discarded).
+	type swState struct {
+		Keys                        []string
+		Active, Waiting, Installing string
+		Controlled                  bool
+	}
+	var st swState
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[swState](`(async () => {
+			const r = await navigator.serviceWorker.getRegistration();
+			const keys = await caches.keys();
+			const s = {Keys: keys, Active: r && r.active ? r.active.state : '', Waiting: r && r.waiting ? r.waiting.state : '', Installing: r && r.installing ? r.installing.state : '',
+				Controlled: !!(r && r.active && navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL === r.active.scriptURL)};
+			if (r && !r.installing && !r.waiting && !keys.includes(`+jsString(newCache)+`)) r.update().catch(() => {});
+			return s;
+		})()`, chromedp.EvalAwaitPromise))
+		if err == nil {
+			st = s
+			if st.Active == "activated" && st.Waiting == "" && st.Installing == "" && len(st.Keys) == 1 && st.Keys[0] == newCache {
+				break
+			}
+		}
+		require.False(t, time.Now().After(deadline), "the old cache was not replaced by %s: %+v (last error %v)", newCache, st, err)
+		time.Sleep(time.Second)
+	}
+	t.Logf("worker %+v", st)
 
 	// The new edition works offline too, and its pages say so.
 	require.NoError(t, chromedp.Do(ctx,

@@ -15,6 +15,26 @@ const CACHE = 'scalingdata-' + VERSION;
 const SHELL_BUDGET = 0/*BUDGET*/; // bytes the first visit may precache
 const SHELL = [/*SHELL*/];
 
+// Whether this worker still serves the edition: once a newer edition has
+// activated (and deleted this one's cache), this worker is redundant but
+// may still be finishing a fetch or message event. It must not write then:
+// caches.open would create its deleted cache again, and the old edition's
+// cache would stay for good (the new worker's activate has already run).
+const current = () => !self.serviceWorker || self.serviceWorker.state !== 'redundant';
+
+// keep stores a response in this edition's cache, never re-creating the
+// cache of a worker that was replaced (install created it; clearing a
+// site's storage removes its worker too). Should the worker be replaced
+// while it writes, it deletes what it wrote to.
+const keep = async (key, resp) => {
+  if (!current() || !(await caches.has(CACHE)) || !current()) return;
+  await (await caches.open(CACHE)).put(key, resp);
+  if (!current()) await caches.delete(CACHE);
+};
+
+// Reads never create a cache either.
+const kept = (key) => caches.match(key, { cacheName: CACHE });
+
 // Where a page is kept: its path, without the query, "/" as "/index.html".
 const pageKey = (url) => url.origin + (url.pathname.endsWith('/') ? url.pathname + 'index.html' : url.pathname);
 
@@ -36,11 +56,11 @@ self.addEventListener('message', (e) => {
   let url;
   try { url = new URL(d.url, self.registration.scope); } catch { return; }
   if (url.origin !== self.location.origin || !url.pathname.endsWith('.html') && !url.pathname.endsWith('/')) return;
-  e.waitUntil(caches.open(CACHE).then(async (cache) => {
-    if (await cache.match(pageKey(url))) return;
+  e.waitUntil((async () => {
+    if (!current() || await kept(pageKey(url))) return;
     const resp = await fetch(pageKey(url));
-    if (resp.ok) await cache.put(pageKey(url), resp);
-  }).catch(() => {}));
+    if (resp.ok) await keep(pageKey(url), resp);
+  })().catch(() => {}));
 });
 
 // A page that was never opened, asked for offline.
@@ -55,17 +75,17 @@ self.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
   if (e.request.method !== 'GET' || url.origin !== self.location.origin) return;
   const page = e.request.mode === 'navigate' || url.pathname.endsWith('.html') || url.pathname.endsWith('/');
-  e.respondWith(caches.open(CACHE).then(async (cache) => {
+  e.respondWith((async () => {
     if (page) {
       // Pages: the network first, so a new edition shows at once; the
       // copy kept from the reader's last visit when offline. A page's
       // query (a shared run, ?fig=…) does not change the page itself.
       try {
         const resp = await fetch(e.request);
-        if (resp.ok) cache.put(pageKey(url), resp.clone());
+        if (resp.ok) keep(pageKey(url), resp.clone()).catch(() => {});
         return resp;
       } catch (err) {
-        const hit = await cache.match(pageKey(url));
+        const hit = await kept(pageKey(url));
         if (hit) return hit;
         if (e.request.mode === 'navigate') return notSaved(url);
         throw err;
@@ -73,10 +93,10 @@ self.addEventListener('fetch', (e) => {
     }
     // Assets: this edition's copy, matched with its ?v= exactly; fetched
     // and kept on first use.
-    const hit = await cache.match(e.request);
+    const hit = await kept(e.request);
     if (hit) return hit;
     const resp = await fetch(e.request);
-    if (resp.ok && resp.type === 'basic') cache.put(e.request, resp.clone());
+    if (resp.ok && resp.type === 'basic') keep(e.request, resp.clone()).catch(() => {});
     return resp;
-  }));
+  })());
 });
