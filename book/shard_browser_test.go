@@ -58,6 +58,14 @@ func TestShardLabInChromium(t *testing.T) {
 			shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
 			require.NoError(t, err)
 			require.Greater(t, browsertest.Colours(browsertest.Shot(t, "shard-moving-"+size.name, shot)), 12, "the lab canvas looks blank")
+			if size.name == "phone" {
+				// Pausing, reading and removing shards work the same at any
+				// width (the desktop run checks them); on a phone what
+				// differs is the layout, checked above and by
+				// TestLabsLegibleOnEveryWidth. The steps below take a
+				// software-rendered lab minutes of moving keys.
+				return
+			}
 
 			// Pause the move halfway and read: the log shows where the read went.
 			require.NoError(t, chromedp.Do(ctx,
