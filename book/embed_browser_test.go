@@ -310,15 +310,25 @@ func TestLabLoading(t *testing.T) {
 				chromedp.Navigate(site+"/quorums.html"),
 				js(fig+`.scrollIntoView()`),
 				js(fig+`.querySelector('.lab-run').click()`),
-				waitFor(bar+` && `+bar+`.value > 0 && `+bar+`.value < `+bar+`.max`),
 			))
-			first, err := chromedp.Run(ctx, chromedp.Evaluate[float64](bar+`.value`))
+			// One look at the page while the bar is part-way, so the load
+			// cannot finish between reading the bar, the poster and the text.
+			type look struct {
+				Value   float64 `json:"value"`
+				Visible bool    `json:"visible"`
+				Text    string  `json:"text"`
+			}
+			require.NoError(t, chromedp.Do(ctx, waitFor(`(() => {
+				const b = `+bar+`;
+				if (!(b && b.value > 0 && b.value < b.max)) return false;
+				window.seenLoading = {value: b.value, visible: `+poster+`,
+					text: document.querySelector('figure.lab .lab-loading p').textContent};
+				return true; })()`)))
+			seen, err := chromedp.Run(ctx, chromedp.Evaluate[look](`window.seenLoading`))
 			require.NoError(t, err)
-			visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](poster))
-			require.NoError(t, err)
-			require.True(t, visible, "the poster stays, dimmed, while the lab loads")
-			text := evalString(t, ctx, `document.querySelector('figure.lab .lab-loading p').textContent`)
-			require.Regexp(t, `^Loading the lab: \d+\.\d of \d+\.\d MB$`, text)
+			first := seen.Value
+			require.True(t, seen.Visible, "the poster stays, dimmed, while the lab loads")
+			require.Regexp(t, `^Loading the lab: \d+\.\d of \d+\.\d MB$`, seen.Text)
 			require.NoError(t, chromedp.Do(ctx,
 				waitFor(`!`+bar+` || `+bar+`.value > `+fmt.Sprint(first)),
 				waitFor(fig+`.dataset.firstFrame && !document.querySelector('figure.lab .lab-loading')`),

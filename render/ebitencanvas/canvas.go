@@ -52,8 +52,9 @@ func (c *Canvas) Line(x1, y1, x2, y2 float64, s canvas.Style) {
 	if s.Stroke.A == 0 || s.StrokeWidth <= 0 {
 		return
 	}
+	k := c.scale
 	if !s.Dash {
-		vector.StrokeLine(c.dst, c.f(x1), c.f(y1), c.f(x2), c.f(y2), c.f(s.StrokeWidth), s.Stroke, true)
+		c.line(x1*k, y1*k, x2*k, y2*k, s.StrokeWidth*k, s.Stroke)
 		return
 	}
 	dash := s.StrokeWidth * 3
@@ -66,17 +67,26 @@ func (c *Canvas) Line(x1, y1, x2, y2 float64, s canvas.Style) {
 	ux, uy := dx/length, dy/length
 	for d := 0.0; d < length; d += dash + gap {
 		e := min(d+dash, length)
-		vector.StrokeLine(c.dst, c.f(x1+ux*d), c.f(y1+uy*d), c.f(x1+ux*e), c.f(y1+uy*e), c.f(s.StrokeWidth), s.Stroke, true)
+		c.line((x1+ux*d)*k, (y1+uy*d)*k, (x1+ux*e)*k, (y1+uy*e)*k, s.StrokeWidth*k, s.Stroke)
 	}
 }
 
 func (c *Canvas) Circle(cx, cy, r float64, s canvas.Style) {
+	x, y, dr := cx*c.scale, cy*c.scale, r*c.scale
 	if s.Fill.A != 0 {
-		vector.FillCircle(c.dst, c.f(cx), c.f(cy), c.f(r), s.Fill, true)
+		if sp, ok := spriteFor(dr, 0); ok {
+			c.stamp(sp, x, y, s.Fill)
+		} else {
+			vector.FillCircle(c.dst, c.f(cx), c.f(cy), c.f(r), s.Fill, true)
+		}
 	}
 	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
 		if s.Dash {
 			c.dashedCircle(cx, cy, r, s)
+			return
+		}
+		if sp, ok := spriteFor(dr, s.StrokeWidth*c.scale); ok {
+			c.stamp(sp, x, y, s.Stroke)
 			return
 		}
 		vector.StrokeCircle(c.dst, c.f(cx), c.f(cy), c.f(r), c.f(s.StrokeWidth), s.Stroke, true)
@@ -97,9 +107,12 @@ func (c *Canvas) dashedCircle(cx, cy, r float64, s canvas.Style) {
 	}
 }
 
+// Rect fills without anti-aliasing: its edges are axis-aligned, so they
+// only snap to device pixels, and unlike anti-aliased path fills the
+// rectangles of a frame batch into one draw call.
 func (c *Canvas) Rect(x, y, w, h float64, s canvas.Style) {
 	if s.Fill.A != 0 {
-		vector.FillRect(c.dst, c.f(x), c.f(y), c.f(w), c.f(h), s.Fill, true)
+		vector.FillRect(c.dst, c.f(x), c.f(y), c.f(w), c.f(h), s.Fill, false)
 	}
 	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
 		if s.Dash {
@@ -109,7 +122,12 @@ func (c *Canvas) Rect(x, y, w, h float64, s canvas.Style) {
 			c.Line(x, y+h, x, y, s)
 			return
 		}
-		vector.StrokeRect(c.dst, c.f(x), c.f(y), c.f(w), c.f(h), c.f(s.StrokeWidth), s.Stroke, true)
+		// Four lines; the horizontal ones reach over the corners.
+		k, sw := c.scale, s.StrokeWidth
+		c.line((x-sw/2)*k, y*k, (x+w+sw/2)*k, y*k, sw*k, s.Stroke)
+		c.line((x-sw/2)*k, (y+h)*k, (x+w+sw/2)*k, (y+h)*k, sw*k, s.Stroke)
+		c.line(x*k, (y+sw/2)*k, x*k, (y+h-sw/2)*k, sw*k, s.Stroke)
+		c.line((x+w)*k, (y+sw/2)*k, (x+w)*k, (y+h-sw/2)*k, sw*k, s.Stroke)
 	}
 }
 
