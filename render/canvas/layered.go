@@ -79,6 +79,9 @@ type Layered struct {
 	Labels    []Label
 	Glyphs    []Box
 	MinText   float64 // smallest text size drawn, in logical px (0: none)
+	// Bottom is the lowest point anything was drawn at, in logical px:
+	// below it the canvas is empty.
+	Bottom float64
 }
 
 type queued struct {
@@ -93,11 +96,12 @@ func NewLayered(c Canvas) *Layered { return &Layered{Canvas: c} }
 
 func (l *Layered) Clear(col color.RGBA) {
 	l.bg = col
-	l.queue, l.Labels, l.Glyphs, l.MinText = l.queue[:0], l.Labels[:0], l.Glyphs[:0], 0
+	l.queue, l.Labels, l.Glyphs, l.MinText, l.Bottom = l.queue[:0], l.Labels[:0], l.Glyphs[:0], 0, 0
 	l.Canvas.Clear(col)
 }
 
 func (l *Layered) glyph(b Box) {
+	l.Bottom = max(l.Bottom, b.Y+b.H)
 	if l.inTraffic > 0 {
 		l.Glyphs = append(l.Glyphs, b)
 	}
@@ -137,9 +141,11 @@ func (l *Layered) Text(x, y float64, s string, size float64, col color.RGBA, a A
 	if l.MinText == 0 || size < l.MinText {
 		l.MinText = size
 	}
+	b := TextBox(x, y, s, size, a)
+	l.Bottom = max(l.Bottom, b.Y+b.H)
 	if l.inTraffic > 0 { // a message's own text travels with it
 		l.Canvas.Text(x, y, s, size, col, a)
-		l.Glyphs = append(l.Glyphs, TextBox(x, y, s, size, a))
+		l.Glyphs = append(l.Glyphs, b)
 		return
 	}
 	l.queue = append(l.queue, queued{x: x, y: y, size: size, s: s, col: col, a: a})

@@ -135,3 +135,51 @@ func TestNarrowGolden(t *testing.T) {
 		}
 	}
 }
+
+// deadSpace is how much empty canvas a layout may keep below the lowest
+// thing it ever draws, in logical px.
+const deadSpace = 24
+
+// TestNoDeadSpace: no layout is taller than what it draws. Every lab, in
+// each layout, is drawn for the defaults, every preset and every
+// parameter at its maximum (the most nodes, rows, shards), at several
+// moments; the lowest point drawn across all of them must come within
+// deadSpace of the canvas's bottom, or the canvas wastes a reader's
+// screen (and pushes the caption and controls down).
+func TestNoDeadSpace(t *testing.T) {
+	for _, l := range labs.All() {
+		v, ok := For(l.Schema.Name)
+		require.True(t, ok)
+		sets := []lab.Values{l.Schema.Defaults()}
+		for _, p := range l.Schema.Presets {
+			vals, _ := l.Schema.Lenient(p.Values)
+			sets = append(sets, vals)
+		}
+		most := map[string]string{}
+		for _, p := range l.Schema.Params {
+			if p.Kind == lab.Int || p.Kind == lab.Float {
+				most[p.Name] = p.Format(p.Max)
+			}
+		}
+		vals, _ := l.Schema.Lenient(most)
+		sets = append(sets, vals)
+		sizes := []canvas.Size{{W: float64(l.Schema.Width), H: float64(l.Schema.Height)}}
+		if !v.Narrow.Zero() {
+			sizes = append(sizes, v.Narrow)
+		}
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s/%gx%g", l.Schema.Name, sz.W, sz.H), func(t *testing.T) {
+				lowest := 0.0
+				for _, vals := range sets {
+					for _, at := range []time.Duration{0, 700 * time.Millisecond, 2600 * time.Millisecond, 10 * time.Second} {
+						m, err := l.Replay(lab.Run{Values: vals, Seed: 1}, at)
+						require.NoError(t, err)
+						lowest = max(lowest, v.Paint(svg.New(sz.W, sz.H), m, canvas.Light).Bottom)
+					}
+				}
+				require.GreaterOrEqual(t, lowest, sz.H-deadSpace,
+					"the lowest thing drawn is at %.0f px: %.0f px of the %gx%g canvas are always empty", lowest, sz.H-lowest, sz.W, sz.H)
+			})
+		}
+	}
+}
