@@ -29,7 +29,7 @@ func TestOfflineBundleFirefox(t *testing.T) {
 	for _, l := range labs.All() {
 		args = append(args, l.Schema.Name)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute) // a hang guard: each step waits for an event
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "xvfb-run", args...)
 	cmd.Env = append(os.Environ(), "PUPPETEER_CORE="+browsertest.PuppeteerCore(), "FIREFOX="+browsertest.Firefox())

@@ -594,14 +594,13 @@ func drawReadouts(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
 		mt := cap.Schema.Metrics[i]
 		x := 12 + float64(i%cols)*w + w/2
 		readY := readY + float64(i/cols)*42
-		text, col := fmt.Sprint(v), th.Text
+		text, col := mt.Format(v), th.Text
 		switch {
 		case mt.Bool && v != 0:
-			text, col = "yes", th.OK
+			col = th.OK
 		case mt.Bool:
-			text, col = "NO", th.Bad
+			col = th.Bad
 		case mt.Name == "availability":
-			text = fmt.Sprintf("%.0f%%", 100*v)
 			if v < 1 {
 				col = th.Bad
 			}

@@ -310,10 +310,7 @@ func drawPanel(c canvas.Canvas, m *leader.Model, th canvas.Theme, legendY float6
 		if bad && v > 0 {
 			col = th.Bad
 		}
-		val := fmt.Sprint(v)
-		if mt.Unit == "ms" {
-			val += " ms"
-		}
+		val := mt.Format(v)
 		c.Text(x, y, short(mt.Label), 11, th.Muted, canvas.Left)
 		c.Text(panelR, y, val, 12, col, canvas.Right)
 		y += 16

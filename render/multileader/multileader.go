@@ -246,12 +246,12 @@ func drawStrategy(c canvas.Canvas, m *multileader.Model, th canvas.Theme, x, y, 
 func drawMetrics(c canvas.Canvas, m *multileader.Model, th canvas.Theme, mx, my, right float64) {
 	for i, v := range m.Metrics() {
 		mt := multileader.Schema.Metrics[i]
-		val, col := fmt.Sprint(v), th.Text
+		val, col := mt.Format(v), th.Text
 		switch {
 		case mt.Bool && v != 0:
-			val, col = "yes", th.OK
+			col = th.OK
 		case mt.Bool:
-			val, col = "no", th.Warn
+			col = th.Warn
 		case mt.Name == "lost_writes" && v > 0:
 			col = th.Bad
 		}

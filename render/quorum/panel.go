@@ -111,6 +111,7 @@ func counters(m *quorum.Model, th canvas.Theme) []counter {
 		return th.Text
 	}
 	mt := m.Metrics()
+	num := func(i int) string { return quorum.Schema.Metrics[i].Number(mt[i]) } // as the stat cards print it
 	return []counter{
 		{"writes ok · failed", fmt.Sprintf("%d · %d", c.WritesOK, c.WritesFailed), bad(c.WritesFailed)},
 		{"reads ok · failed", fmt.Sprintf("%d · %d", c.ReadsOK, c.ReadsFailed), bad(c.ReadsFailed)},
@@ -118,8 +119,8 @@ func counters(m *quorum.Model, th canvas.Theme) []counter {
 		{"hinted handoffs · read repairs", fmt.Sprintf("%d · %d", c.HintedHandoffs, c.ReadRepairs), th.Text},
 		{"reads with siblings", fmt.Sprint(c.Siblings), th.Text},
 		{"lost writes (LWW)", fmt.Sprint(c.LostWrites), bad(c.LostWrites)},
-		{"write ms p50 · p99", fmt.Sprintf("%g · %g", mt[10], mt[11]), th.Text},
-		{"read ms p50 · p99", fmt.Sprintf("%g · %g", mt[12], mt[13]), th.Text},
+		{"write ms p50 · p99", num(10) + " · " + num(11), th.Text},
+		{"read ms p50 · p99", num(12) + " · " + num(13), th.Text},
 	}
 }
 

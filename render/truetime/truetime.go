@@ -529,7 +529,7 @@ func drawPanel(c canvas.Canvas, m *tt.Model, th canvas.Theme) {
 			}
 		}
 		c.Text(x, y, label, 12, th.Muted, canvas.Left)
-		c.Text(panelR, y, value(vals[i], mt.Unit), 12, col, canvas.Right)
+		c.Text(panelR, y, mt.Format(vals[i]), 12, col, canvas.Right)
 		y += 17
 	}
 	y += 4
@@ -558,16 +558,6 @@ func shown(m *tt.Model, name string) bool {
 }
 
 // value formats a metric for the panel.
-func value(x float64, unit string) string {
-	switch unit {
-	case "ms":
-		return fmt.Sprintf("%.1f ms", x)
-	case "txn/s":
-		return fmt.Sprintf("%.0f /s", x)
-	}
-	return fmt.Sprint(x)
-}
-
 func clockHeading(m *tt.Model) string {
 	switch m.Mode() {
 	case tt.TrueTime:

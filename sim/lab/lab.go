@@ -113,6 +113,63 @@ type Metric struct {
 	Bool bool
 }
 
+// Format is how the book prints a value of this metric, the same on the
+// page's stat card, in the canvas's panel and in the prose: yes/no for a
+// Bool; a fraction as a percentage to 0.1 (with <0.1% and >99.9% at the
+// ends, so a rare failure never reads 0% or 100%); milliseconds to 0.1
+// below 100 and whole above; txn/s whole; counts as they are; other
+// numbers to three significant digits. Units follow ("12.5 ms", "4.0 ms").
+func (m *Metric) Format(v float64) string {
+	n := m.Number(v)
+	switch m.Unit {
+	case "fraction", "":
+		return n
+	}
+	return n + " " + m.Unit
+}
+
+// Number is Format without the unit (a panel that names the unit in its
+// label prints this), except that a fraction keeps its percent sign.
+func (m *Metric) Number(v float64) string {
+	if m.Bool {
+		if v != 0 {
+			return "yes"
+		}
+		return "no"
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	trim := func(s string) string {
+		if strings.Contains(s, ".") {
+			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
+		return s
+	}
+	switch m.Unit {
+	case "fraction":
+		pct := v * 100
+		switch {
+		case pct > 0 && pct < 0.1:
+			return "<0.1%"
+		case pct > 99.9 && pct < 100:
+			return ">99.9%"
+		}
+		return trim(strconv.FormatFloat(pct, 'f', 1, 64)) + "%"
+	case "ms":
+		if math.Abs(math.Round(v*10)/10) >= 100 {
+			return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case "txn/s":
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	}
+	if v == math.Trunc(v) || math.Abs(v) >= 100 {
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
 // Preset is a named set of parameter values that reproduces a situation.
 type Preset struct {
 	Name   string // "dynamo"

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,35 @@ func TestApplies(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, tt.want, s.Applies(p, tt.v), "%s with %v", tt.param, tt.v)
 	}
+}
+
+func TestMetricFormat(t *testing.T) {
+	for _, tc := range []struct {
+		m    Metric
+		v    float64
+		want string
+	}{
+		{Metric{Unit: "ms"}, 4, "4.0 ms"},
+		{Metric{Unit: "ms"}, 48.94, "48.9 ms"},
+		{Metric{Unit: "ms"}, 99.96, "100 ms"},
+		{Metric{Unit: "ms"}, 100.4, "100 ms"},
+		{Metric{Unit: "ms"}, 1234.5, "1235 ms"},
+		{Metric{Unit: "fraction"}, 1, "100%"},
+		{Metric{Unit: "fraction"}, 0, "0%"},
+		{Metric{Unit: "fraction"}, 0.5, "50%"},
+		{Metric{Unit: "fraction"}, 0.1234, "12.3%"},
+		{Metric{Unit: "fraction"}, 0.0004, "<0.1%"},
+		{Metric{Unit: "fraction"}, 0.9996, ">99.9%"},
+		{Metric{Unit: "txn/s"}, 715.592, "716 txn/s"},
+		{Metric{}, 12, "12"},
+		{Metric{}, 1.01234, "1.01"},
+		{Metric{}, 0.5, "0.5"},
+		{Metric{}, 715.592, "716"},
+		{Metric{Bool: true}, 1, "yes"},
+		{Metric{Bool: true}, 0, "no"},
+		{Metric{Unit: "ms"}, math.NaN(), "NaN ms"},
+	} {
+		require.Equal(t, tc.want, tc.m.Format(tc.v), "%+v %v", tc.m, tc.v)
+	}
+	require.Equal(t, "48.9", (&Metric{Unit: "ms"}).Number(48.94), "Number leaves the unit to the label")
 }

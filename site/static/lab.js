@@ -57,7 +57,14 @@
         for (const [k, x] of Object.entries(v).slice(0, MAX_METRICS)) {
           if (str(k, 64) && (num(x) || typeof x === 'boolean')) values[k] = x;
         }
-        return { type, values, t: time(d.t) };
+        // Each value as the lab's canvas prints it (lab.Metric.Format).
+        const text = {};
+        if (d.text && typeof d.text === 'object' && !Array.isArray(d.text)) {
+          for (const [k, x] of Object.entries(d.text).slice(0, MAX_METRICS)) {
+            if (str(k, 64) && str(x, 40)) text[k] = x;
+          }
+        }
+        return { type, values, text, t: time(d.t) };
       }
       case 'scalingdata:events': {
         if (!Array.isArray(d.events)) return null;
@@ -76,26 +83,6 @@
         return { type, text: str(d.text, MAX_TEXT) ? d.text : 'an unknown error' };
     }
     return null;
-  };
-  // A metric as the stat card shows it, in the schema's unit (data-unit):
-  // fractions as percentages, milliseconds and rates to a sensible
-  // precision, counts as they are, other numbers to three significant
-  // digits. The raw value stays in data-value.
-  const trim = (s) => s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-  const fmtMetric = (v, unit) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) return String(v);
-    switch (unit) {
-      case 'fraction': {
-        const pct = v * 100;
-        if (pct > 0 && pct < 0.1) return '<0.1%';
-        if (pct < 100 && pct > 99.9) return '>99.9%';
-        return trim(pct.toFixed(1)) + '%';
-      }
-      case 'ms': return (Math.abs(v) >= 100 ? String(Math.round(v)) : trim(v.toFixed(1))) + ' ms';
-      case 'txn/s': return Math.round(v) + ' txn/s';
-    }
-    if (Number.isInteger(v)) return String(v);
-    return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
   };
   // Which controls apply (data-when, from the schema's Param.When).
   const applies = (form, when) => {
@@ -470,8 +457,9 @@
             const dd = $(this.fig, `[data-metric="${CSS.escape(k)}"]`);
             if (!dd) continue;
             dd.dataset.value = String(v);
-            if (dd.hasAttribute('data-bool')) dd.textContent = v ? 'yes' : 'no';
-            else dd.textContent = fmtMetric(v, dd.dataset.unit);
+            // The lab formats its numbers (lab.Metric.Format), so the card
+            // and the canvas print the same value the same way.
+            dd.textContent = d.text[k] !== undefined ? d.text[k] : String(v);
           }
           break;
         case 'scalingdata:events':

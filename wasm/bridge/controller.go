@@ -397,7 +397,14 @@ func (c *Controller) flush(force bool) {
 	vals := lab.MetricMap(c.lab.Schema, c.model)
 	if key := fmt.Sprint(vals); key != c.lastMet {
 		c.lastMet = key
-		c.send("metrics", map[string]any{"values": vals, "t": ms(c.model.Now())})
+		text := make(map[string]string, len(vals))
+		for i := range c.lab.Schema.Metrics {
+			mt := &c.lab.Schema.Metrics[i]
+			if v, ok := vals[mt.Name]; ok {
+				text[mt.Name] = mt.Format(v)
+			}
+		}
+		c.send("metrics", map[string]any{"values": vals, "text": text, "t": ms(c.model.Now())})
 	}
 	state := map[string]any{
 		"playing":   c.Running() || (c.playing && c.hidden),
