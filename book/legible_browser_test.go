@@ -1,8 +1,10 @@
 package book_test
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -21,7 +23,9 @@ import (
 // the poster it replaces, so nothing jumps when a lab starts. Screenshots of
 // every lab at each width land in SCREENSHOT_DIR. Each width is one tab
 // that visits the eight labs in turn; the widths run in parallel. (Every
-// preset is checked natively, by render/views' TestEveryViewIsLegible.)
+// preset is checked natively, by render/views' TestEveryViewIsLegible.) At
+// 1280 px each lab's embed page also shows every metric and its log, draws
+// something, and survives every action (everyAction).
 func TestLabsLegibleOnEveryWidth(t *testing.T) {
 	t.Parallel()
 	browsertest.Require(t)
@@ -71,7 +75,40 @@ func TestLabsLegibleOnEveryWidth(t *testing.T) {
 				require.InDelta(t, before, got["height"].(float64), 2, "%s at %d px: the stage changed height when the lab started", name, width)
 				require.InDelta(t, got["height"].(float64), got["frame"].(float64), 2, "%s at %d px", name, width)
 				require.False(t, math.IsNaN(got["minText"].(float64)))
+				if width >= 1280 {
+					everyAction(t, ctx, name)
+				}
 			}
 		})
 	}
+}
+
+// everyAction checks the running lab of an embed page: every stat card
+// has a value, the log has an event, the canvas draws, and each action
+// button reaches the lab and has its turn without stopping it.
+func everyAction(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	const f = `document.querySelector('figure.lab')`
+	require.NoError(t, chromedp.Do(ctx,
+		waitFor(f+`.querySelectorAll('[data-metric]').length > 0 && Array.from(`+f+`.querySelectorAll('[data-metric]')).every(d => d.textContent !== '–')`),
+		waitFor(f+`.querySelectorAll('.lab-log li').length > 0`),
+	), name)
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "embed-"+name, shot)), 12, "%s draws nothing", name)
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](f+`.querySelectorAll('[data-action]').length`))
+	require.NoError(t, err)
+	for i := range n {
+		// Each action reaches the lab and has its turn before the next.
+		require.NoError(t, chromedp.Do(ctx,
+			js(f+`.querySelectorAll('[data-action]')[`+strconv.Itoa(i)+`].click()`),
+			labFrames(f, 2),
+		), "%s: action %d", name, i)
+	}
+	notice, err := chromedp.Run(ctx, chromedp.Evaluate[string](f+`.querySelector('.lab-notice').textContent`))
+	require.NoError(t, err)
+	require.NotContains(t, notice, "The lab stopped", "%s crashed after its actions", name)
+	alive, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!`+f+`.querySelector('.lab-frame')`))
+	require.NoError(t, err)
+	require.True(t, alive, name)
 }

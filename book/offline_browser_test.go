@@ -103,7 +103,7 @@ func TestOfflineBundle(t *testing.T) {
 	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "offline-lab", shot)), 12)
 
 	// An embed page runs from file:// too. (Every lab's embed page is a
-	// copy of one template over the same binary: TestEveryLabEmbed runs
+	// copy of one template over the same binary: TestLabsLegibleOnEveryWidth runs
 	// each of them, and TestOfflineBundleFirefox each from file://.)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate("file://"+filepath.Join(filepath.Dir(index), "embed", "truetime.html")),

@@ -74,37 +74,39 @@ func (c *Canvas) Line(x1, y1, x2, y2 float64, s canvas.Style) {
 func (c *Canvas) Circle(cx, cy, r float64, s canvas.Style) {
 	x, y, dr := cx*c.scale, cy*c.scale, r*c.scale
 	if s.Fill.A != 0 {
-		if sp, ok := spriteFor(dr, 0); ok {
+		if sp, ok := spriteFor(dr, 0, false); ok {
 			c.stamp(sp, x, y, s.Fill)
 		} else {
 			vector.FillCircle(c.dst, c.f(cx), c.f(cy), c.f(r), s.Fill, true)
 		}
 	}
-	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
-		if s.Dash {
-			c.dashedCircle(cx, cy, r, s)
-			return
-		}
-		if sp, ok := spriteFor(dr, s.StrokeWidth*c.scale); ok {
-			c.stamp(sp, x, y, s.Stroke)
-			return
-		}
-		vector.StrokeCircle(c.dst, c.f(cx), c.f(cy), c.f(r), c.f(s.StrokeWidth), s.Stroke, true)
+	if s.Stroke.A == 0 || s.StrokeWidth <= 0 {
+		return
+	}
+	w := s.StrokeWidth * c.scale
+	switch sp, ok := spriteFor(dr, w, s.Dash); {
+	case ok:
+		c.stamp(sp, x, y, s.Stroke)
+	case s.Dash:
+		dashedRing(c.dst, c.f(cx), c.f(cy), c.f(r), float32(w), s.Stroke)
+	default:
+		vector.StrokeCircle(c.dst, c.f(cx), c.f(cy), c.f(r), float32(w), s.Stroke, true)
 	}
 }
 
-func (c *Canvas) dashedCircle(cx, cy, r float64, s canvas.Style) {
+// dashedRing strokes a circle in 16 dashes.
+func dashedRing(dst *ebiten.Image, cx, cy, r, w float32, col color.Color) {
 	const segments = 16
-	for i := 0; i < segments; i++ {
+	var path vector.Path
+	for i := range segments {
 		a0 := 2 * math.Pi * float64(i) / segments
 		a1 := a0 + math.Pi/segments
-		c.path.Reset()
-		c.path.Arc(c.f(cx), c.f(cy), c.f(r), float32(a0), float32(a1), vector.Clockwise)
-		op := &vector.StrokeOptions{Width: c.f(s.StrokeWidth)}
-		dop := &vector.DrawPathOptions{AntiAlias: true}
-		dop.ColorScale.ScaleWithColor(s.Stroke)
-		vector.StrokePath(c.dst, &c.path, op, dop)
+		path.MoveTo(cx+r*float32(math.Cos(a0)), cy+r*float32(math.Sin(a0)))
+		path.Arc(cx, cy, r, float32(a0), float32(a1), vector.Clockwise)
 	}
+	dop := &vector.DrawPathOptions{AntiAlias: true}
+	dop.ColorScale.ScaleWithColor(col)
+	vector.StrokePath(dst, &path, &vector.StrokeOptions{Width: w}, dop)
 }
 
 // Rect fills without anti-aliasing: its edges are axis-aligned, so they
@@ -147,6 +149,17 @@ func (c *Canvas) Polygon(pts []float64, s canvas.Style) {
 		vector.FillPath(c.dst, &c.path, nil, dop)
 	}
 	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
+		if w := s.StrokeWidth * c.scale; w <= 3 && !s.Dash {
+			// A thin outline (quorum's ring) as line quads: a stroked path
+			// is a stencil pass over its whole bounding box per sample,
+			// and at this width the joins do not show.
+			k, n := c.scale, len(pts)
+			for i := 0; i+1 < n; i += 2 {
+				j := (i + 2) % (n - n%2)
+				c.line(pts[i]*k, pts[i+1]*k, pts[j]*k, pts[j+1]*k, w, s.Stroke)
+			}
+			return
+		}
 		dop := &vector.DrawPathOptions{AntiAlias: true}
 		dop.ColorScale.ScaleWithColor(s.Stroke)
 		vector.StrokePath(c.dst, &c.path, &vector.StrokeOptions{Width: c.f(s.StrokeWidth), LineJoin: vector.LineJoinRound}, dop)

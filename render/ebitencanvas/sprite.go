@@ -27,7 +27,8 @@ const maxSpriteRadius = 48
 const maxSprites = 256
 
 type spriteKey struct {
-	r, w int // radius and stroke width in quarter device pixels; w == 0 is a disc
+	r, w int  // radius and stroke width in quarter device pixels; w == 0 is a disc
+	dash bool // a dashed ring
 }
 
 type sprite struct {
@@ -37,13 +38,14 @@ type sprite struct {
 
 var sprites = map[spriteKey]sprite{}
 
-// spriteFor returns the white disc (w == 0) or ring of radius r and stroke
-// width w, in device pixels, or false when it is too big for a sprite.
-func spriteFor(r, w float64) (sprite, bool) {
+// spriteFor returns the white disc (w == 0) or ring (dashed or not) of
+// radius r and stroke width w, in device pixels, or false when it is too
+// big for a sprite.
+func spriteFor(r, w float64, dash bool) (sprite, bool) {
 	if r <= 0 || r+w/2 > maxSpriteRadius {
 		return sprite{}, false
 	}
-	k := spriteKey{int(math.Round(r * 4)), int(math.Round(w * 4))}
+	k := spriteKey{int(math.Round(r * 4)), int(math.Round(w * 4)), dash && w > 0}
 	if s, ok := sprites[k]; ok {
 		return s, true
 	}
@@ -58,9 +60,12 @@ func spriteFor(r, w float64) (sprite, bool) {
 	size := int(2 * half)
 	img := ebiten.NewImage(size, size)
 	white := color.RGBA{0xff, 0xff, 0xff, 0xff}
-	if k.w == 0 {
+	switch {
+	case k.w == 0:
 		vector.FillCircle(img, float32(half), float32(half), rr, white, true)
-	} else {
+	case k.dash:
+		dashedRing(img, float32(half), float32(half), rr, ww, white)
+	default:
 		vector.StrokeCircle(img, float32(half), float32(half), rr, ww, white, true)
 	}
 	s := sprite{img: img, half: half}
