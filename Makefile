@@ -56,7 +56,7 @@ bench:
 FUZZTIME ?= 20s
 FUZZ_TARGETS := \
 	FuzzDecode:./wasm/bridge FuzzQuery:./wasm/bridge \
-	FuzzSimInfo:./book FuzzComputeFigure:./book FuzzChapter:./book FuzzFrontMatter:./book \
+	FuzzSimInfo:./book FuzzComputeFigure:./book FuzzChapter:./book FuzzFrontMatter:./book FuzzHostMessages:./book \
 	FuzzLenient:./sim/lab FuzzEveryLab:./sim/labs \
 	$(foreach d,$(sort $(dir $(wildcard sim/*/fuzz_test.go))),FuzzActions:./$(d:/=))
 

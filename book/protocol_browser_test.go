@@ -2,6 +2,7 @@ package book_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -52,6 +53,91 @@ const hostileMessages = `[
   {type: 'scalingdata:error'}
 ]`
 
+// relayHost is a chapter page whose lab frame is relayPage: what a test
+// hands it reaches the page's lab host as messages from the lab.
+type relayHost struct {
+	ctx  context.Context
+	srv  *httptest.Server
+	sent int
+	// send relays the messages of a JavaScript list expression (in
+	// batches of 50) and waits until the page has handled them all.
+	send func(list string) chromedp.Action[chromedp.Void]
+}
+
+func newRelayHost(t testing.TB) *relayHost {
+	site := browsertest.Site(t)
+	mux := http.NewServeMux()
+	mux.Handle("/", book.Handler(book.DirFS(site)))
+	for path, body := range map[string]string{"/__relay.html": relayPage, "/__host.html": hostFrame} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(body))
+		})
+	}
+	h := &relayHost{srv: httptest.NewServer(mux), ctx: browsertest.Browser(t, 1280, 900)}
+	t.Cleanup(h.srv.Close)
+	const frame = fig + `.querySelector('.lab-frame').contentWindow`
+	h.send = func(list string) chromedp.Action[chromedp.Void] {
+		h.sent++
+		n := itoa(h.sent)
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			return chromedp.Void{}, chromedp.Do(ctx,
+				js(`(() => { const all = `+list+`; for (let i = 0; i < all.length; i += 50) `+frame+`.postMessage({relay: all.slice(i, i + 50), n: i + 50 >= all.length ? `+n+` : -1}, '*'); if (!all.length) `+frame+`.postMessage({relay: [], n: `+n+`}, '*'); })()`),
+				waitFor(`window.__done === `+n),
+			)
+		}
+	}
+	if err := chromedp.Do(h.ctx,
+		chromedp.Navigate(h.srv.URL+"/quorums.html"),
+		waitFor(fig+` && document.readyState === 'complete'`),
+		js(`window.__errs = []; addEventListener('error', (e) => __errs.push(String(e.message)));
+			window.__done = 0; window.__up = false;
+			addEventListener('message', (e) => { if (e.data && e.data.type === 'relay:up') __up = true; if (e.data && e.data.type === 'relay:done' && e.data.n !== -1) __done = e.data.n; });
+			`+fig+`.dataset.frame = '/__relay.html'; `+fig+`.scrollIntoView(); `+fig+`.querySelector('.lab-run').click()`),
+		waitFor(`window.__up`),
+	); err != nil {
+		t.Fatalf("the relay page: %v", err)
+	}
+	return h
+}
+
+// FuzzHostMessages hands the page's lab host whatever JSON value the fuzzer
+// makes, as a message from its lab frame: the handler must throw nothing
+// and the page must still follow a well-formed state message after it.
+// The seeds (testdata/fuzz/FuzzHostMessages) run with every `go test`; `go
+// test -fuzz FuzzHostMessages ./book` explores, in one Chromium.
+func FuzzHostMessages(f *testing.F) {
+	for _, seed := range []string{
+		`{"type":"scalingdata:metrics","values":{"writes_ok":3},"text":{"writes_ok":"3"}}`,
+		`{"type":"scalingdata:metrics","values":{"writes_ok":3},"text":{"writes_ok":{"toString":1}}}`,
+		`{"type":"scalingdata:events","events":[null,{"at":"x","text":5}]}`,
+		`{"type":"scalingdata:state","targets":["a",null,{}],"t":-1,"seekTo":1e308,"seekAt":null}`,
+		`{"type":"scalingdata:layout","layout":"narrow","minText":"11","halos":[]}`,
+		`{"type":"scalingdata:loading","loaded":-5,"total":0}`,
+		`[{"type":"scalingdata:key","key":"Escape"}]`,
+		`"scalingdata:ready"`,
+	} {
+		f.Add(seed)
+	}
+	browsertest.Require(f)
+	h := newRelayHost(f)
+	f.Fuzz(func(t *testing.T, msg string) {
+		if !json.Valid([]byte(msg)) {
+			return // postMessage carries values, not text: only JSON values can arrive
+		}
+		lit, err := json.Marshal(msg)
+		require.NoError(t, err)
+		t0 := itoa(1000 + h.sent%8000) // a new time each run, under 10 s (shown in ms)
+		require.NoError(t, chromedp.Do(h.ctx,
+			h.send(`[JSON.parse(`+string(lit)+`), {type: 'scalingdata:state', t: `+t0+`, horizon: 1e7, playing: false}]`),
+			waitFor(fig+`.querySelector('.lab-time').textContent === '`+t0+` ms'`),
+		), "message %s", msg)
+		errs, err := chromedp.Run(h.ctx, chromedp.Evaluate[[]string](`window.__errs.splice(0)`))
+		require.NoError(t, err)
+		require.Empty(t, errs, "the page threw on %s", msg)
+	})
+}
+
 // randomMessages is a seeded generator of messages of known and unknown
 // types whose fields take values of every shape: a property test of the
 // host page's message handler, run in the page.
@@ -91,38 +177,10 @@ const randomMessages = `(() => {
 // around it only its own form's controls (not elements['namedItem']).
 func TestLabHostValidatesMessages(t *testing.T) {
 	t.Parallel()
-	site := browsertest.Site(t)
-	mux := http.NewServeMux()
-	mux.Handle("/", book.Handler(book.DirFS(site)))
-	for path, body := range map[string]string{"/__relay.html": relayPage, "/__host.html": hostFrame} {
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write([]byte(body))
-		})
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	ctx := browsertest.Browser(t, 1280, 900)
-
+	h := newRelayHost(t)
+	ctx, srv, send := h.ctx, h.srv, h.send
 	const frame = fig + `.querySelector('.lab-frame').contentWindow`
-	send := func(n int, list string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			return chromedp.Void{}, chromedp.Do(ctx,
-				js(`(() => { const all = `+list+`; for (let i = 0; i < all.length; i += 50) `+frame+`.postMessage({relay: all.slice(i, i + 50), n: i + 50 >= all.length ? `+itoa(n)+` : -1}, '*'); })()`),
-				waitFor(`window.__done === `+itoa(n)),
-			)
-		}
-	}
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/quorums.html"),
-		waitFor(fig+` && document.readyState === 'complete'`),
-		js(`window.__errs = []; addEventListener('error', (e) => __errs.push(String(e.message)));
-			window.__done = 0; window.__up = false;
-			addEventListener('message', (e) => { if (e.data && e.data.type === 'relay:up') __up = true; if (e.data && e.data.type === 'relay:done' && e.data.n > 0) __done = e.data.n; });
-			`+fig+`.dataset.frame = '/__relay.html'; `+fig+`.scrollIntoView(); `+fig+`.querySelector('.lab-run').click()`),
-		waitFor(`window.__up`),
-		send(1, hostileMessages),
-	))
+	require.NoError(t, chromedp.Do(ctx, send(hostileMessages)))
 	var errs []string
 	var options, items int
 	_, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
@@ -143,9 +201,9 @@ func TestLabHostValidatesMessages(t *testing.T) {
 
 	// Random payloads, then a well-formed state: the page still follows it.
 	require.NoError(t, chromedp.Do(ctx,
-		send(2, randomMessages),
-		js(frame+`.postMessage({relay: [{type: 'scalingdata:state', t: 1234, horizon: 5000, playing: false}], n: 3}, '*')`),
-		waitFor(`window.__done === 3`),
+		send(randomMessages),
+		js(frame+`.postMessage({relay: [{type: 'scalingdata:state', t: 1234, horizon: 5000, playing: false}], n: -2}, '*')`),
+		waitFor(`window.__done === -2`),
 	))
 	_, err = chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		var err error
