@@ -16,7 +16,9 @@ import (
 // lanes, the linearizability verdict of the recent history; the read that
 // breaks it is outlined and labelled.
 
-const maxLaneH = 18.0
+// maxLaneH is the tallest a lane gets: with few nodes and clients the lanes
+// share the strip's height up to it (no empty band under them).
+const maxLaneH = 28.0
 
 // strip is where the space-time strip goes: the wide layout's under the
 // ring and the panel, or the narrow layout's, which is as tall but half as

@@ -165,7 +165,19 @@ func dotAt(m *shard.Model, c column, i int) (x, y float64) {
 	h := shard.Hash(m.Key(i) ^ 0xd07)
 	u := float64(h>>40) / (1 << 24)
 	v := float64(h&(1<<24-1)) / (1 << 24)
-	return c.x + 4 + u*(c.w-8), bodyTop + 4 + v*(bodyBottom-bodyTop-8)
+	return c.x + 4 + u*(c.w-8), bodyTop + 4 + v*(bodyBottom+grow(m)-bodyTop-8)
+}
+
+// grow is how much taller the column bodies are drawn, and how much lower
+// everything under them, than the layout constants say: the panel under
+// the columns needs the constants' room only to take an Instagram-style id
+// apart (drawID); for other keys the columns take that room, so the canvas
+// has no empty band at its bottom.
+func grow(m *shard.Model) float64 {
+	if m.Keyset() == shard.IDs {
+		return 0
+	}
+	return 44
 }
 
 // Draw paints the whole lab.
@@ -308,6 +320,7 @@ func drawColumns(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Them
 		maxLoad = max(maxLoad, m.Load(c.slot))
 	}
 	mean := float64(m.Keys()) / float64(len(m.Live()))
+	d := grow(m)
 	for i, c := range cols {
 		sc := shardColor(th, c.slot)
 		cx := c.x + c.w/2
@@ -331,17 +344,17 @@ func drawColumns(cv canvas.Canvas, m *shard.Model, cols []column, th canvas.Them
 		if scanOn && scan.Shards&(1<<c.slot) != 0 {
 			body = canvas.Style{Stroke: th.Accent, StrokeWidth: 2.5}
 		}
-		cv.Rect(c.x, bodyTop, c.w, bodyBottom-bodyTop, body)
+		cv.Rect(c.x, bodyTop, c.w, bodyBottom+d-bodyTop, body)
 		// Load bar, scaled to the fullest shard, with a tick at the mean.
 		load := m.Load(c.slot)
-		cv.Rect(c.x, barY, c.w, barH, canvas.Style{Fill: th.Surface})
-		cv.Rect(c.x, barY, c.w*float64(load)/float64(maxLoad), barH, canvas.Style{Fill: sc})
+		cv.Rect(c.x, barY+d, c.w, barH, canvas.Style{Fill: th.Surface})
+		cv.Rect(c.x, barY+d, c.w*float64(load)/float64(maxLoad), barH, canvas.Style{Fill: sc})
 		if mx := c.x + c.w*mean/float64(maxLoad); mx <= c.x+c.w {
-			cv.Line(mx, barY-2, mx, barY+barH+2, canvas.Style{Stroke: th.Text, StrokeWidth: 1})
+			cv.Line(mx, barY+d-2, mx, barY+d+barH+2, canvas.Style{Stroke: th.Text, StrokeWidth: 1})
 		}
-		cv.Text(cx, countY, compact(load), smallText, th.Text, canvas.Center)
+		cv.Text(cx, countY+d, compact(load), smallText, th.Text, canvas.Center)
 		if share := m.WriteShare(c.slot); share > 0 {
-			cv.Text(cx, shareY, fmt.Sprintf("%.0f%%", 100*share), smallText, th.Muted, canvas.Center)
+			cv.Text(cx, shareY+d, fmt.Sprintf("%.0f%%", 100*share), smallText, th.Muted, canvas.Center)
 		}
 	}
 }
@@ -449,7 +462,7 @@ func drawRead(cv canvas.Canvas, g geo, m *shard.Model, cols []column, th canvas.
 }
 
 func drawPanel(cv canvas.Canvas, g geo, m *shard.Model, th canvas.Theme) {
-	y := panelY
+	y := panelY + grow(m)
 	left, right := g.left, g.right
 	raw := func(s string, c color.RGBA) {
 		if !g.narrow {
@@ -586,7 +599,7 @@ func Hit(lm lab.Model, x, y float64) (string, int, bool) {
 		if len(m.Live()) > 1 && c.w >= closeMinW && x >= bx-2 && x <= bx+closeBoxSize+2 && y >= by-2 && y <= by+closeBoxSize+2 {
 			return "remove", c.slot, true
 		}
-		if y >= bodyTop && y <= bodyBottom {
+		if y >= bodyTop && y <= bodyBottom+grow(m) {
 			switch m.Strategy() {
 			case shard.Range:
 				return "split", c.slot, true
