@@ -13,68 +13,41 @@
 // the 700 px of the snippet); it saves a screenshot of each (embed-<w>.png).
 // It exits non-zero, saying which step failed, when any step fails.
 'use strict';
-const puppeteer = require(process.env.PUPPETEER_CORE || 'puppeteer-core');
 const path = require('path');
+const { step, run, fig } = require('./harness.cjs');
 
 const [book, course, shots] = process.argv.slice(2);
-const fig = `document.querySelector('figure.lab')`;
 
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-  } catch (err) {
-    throw new Error(`${name}: ${err.message}`);
-  }
-  console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-}
-
-(async () => {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
-    headless: false, // under Xvfb: headless Firefox has no WebGL2
-    protocolTimeout: 180000,
+run(150000, async (page) => {
+  let snippet;
+  await step('take the snippet from the Embed dialog', async () => {
+    await page.goto(book + '/quorums.html');
+    await page.evaluate(`${fig}.scrollIntoView()`);
+    await page.evaluate(`${fig}.querySelector('.lab-run').click()`);
+    await page.waitForFunction(`${fig}.querySelectorAll('.lab-log li').length >= 2`);
+    await page.evaluate(`${fig}.querySelector('[data-cmd=embed]').click()`);
+    await page.waitForFunction(`${fig}.querySelector('.lab-embed').open`);
+    snippet = await page.evaluate(`(() => { const f = ${fig}.querySelector('.lab-embed form');
+      f.elements.controls.checked = false; f.elements.autoplay.checked = true; f.elements.height.value = '700';
+      f.dispatchEvent(new Event('input', {bubbles: true}));
+      return ${fig}.querySelector('.lab-embed textarea').value; })()`);
+    if (!snippet.includes('sandbox="allow-scripts') || !snippet.includes('/embed/resize.js')) throw new Error(`snippet: ${snippet}`);
+    const r = await fetch(course + '/snippet', { method: 'POST', body: snippet });
+    if (!r.ok) throw new Error(`POST /snippet: ${r.status}`);
   });
-  try {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(150000);
-    await page.setViewport({ width: 1280, height: 900 });
-    let snippet;
-    await step('take the snippet from the Embed dialog', async () => {
-      await page.goto(book + '/quorums.html');
-      await page.evaluate(`${fig}.scrollIntoView()`);
-      await page.evaluate(`${fig}.querySelector('.lab-run').click()`);
-      await page.waitForFunction(`${fig}.querySelectorAll('.lab-log li').length >= 2`);
-      await page.evaluate(`${fig}.querySelector('[data-cmd=embed]').click()`);
-      await page.waitForFunction(`${fig}.querySelector('.lab-embed').open`);
-      snippet = await page.evaluate(`(() => { const f = ${fig}.querySelector('.lab-embed form');
-        f.elements.controls.checked = false; f.elements.autoplay.checked = true; f.elements.height.value = '700';
-        f.dispatchEvent(new Event('input', {bubbles: true}));
-        return ${fig}.querySelector('.lab-embed textarea').value; })()`);
-      if (!snippet.includes('sandbox="allow-scripts') || !snippet.includes('/embed/resize.js')) throw new Error(`snippet: ${snippet}`);
-      const r = await fetch(course + '/snippet', { method: 'POST', body: snippet });
-      if (!r.ok) throw new Error(`POST /snippet: ${r.status}`);
+  for (const width of [320, 800]) {
+    await step(`the snippet runs in a sandboxed frame on another origin at ${width} px`, async () => {
+      await page.setViewport({ width, height: 800 });
+      await page.goto(course + '/');
+      await page.evaluate(`document.querySelector('iframe').scrollIntoView()`);
+      await page.waitForFunction(`(() => { const ts = window.got.filter(m => m.type === 'scalingdata:metrics' && m.lab === 'quorum' && typeof m.values.writes_ok === 'number').map(m => m.t);
+        return ts.length > 1 && ts[ts.length-1] > ts[0]; })()`);
+      await page.waitForFunction(`(() => { const r = window.got.filter(m => m.type === 'scalingdata:resize');
+        return r.length > 0 && r[r.length-1].height !== 700 &&
+          Math.abs(document.querySelector('iframe').getBoundingClientRect().height - r[r.length-1].height) < 1.5; })()`);
+      const errors = await page.evaluate(`JSON.stringify(window.got.filter(m => m.type === 'scalingdata:error'))`);
+      if (errors !== '[]') throw new Error(`the lab reported ${errors}`);
+      await page.screenshot({ path: path.join(shots, `embed-${width}.png`) });
     });
-    for (const width of [320, 800]) {
-      await step(`the snippet runs in a sandboxed frame on another origin at ${width} px`, async () => {
-        await page.setViewport({ width, height: 800 });
-        await page.goto(course + '/');
-        await page.evaluate(`document.querySelector('iframe').scrollIntoView()`);
-        await page.waitForFunction(`(() => { const ts = window.got.filter(m => m.type === 'scalingdata:metrics' && m.lab === 'quorum' && typeof m.values.writes_ok === 'number').map(m => m.t);
-          return ts.length > 1 && ts[ts.length-1] > ts[0]; })()`);
-        await page.waitForFunction(`(() => { const r = window.got.filter(m => m.type === 'scalingdata:resize');
-          return r.length > 0 && r[r.length-1].height !== 700 &&
-            Math.abs(document.querySelector('iframe').getBoundingClientRect().height - r[r.length-1].height) < 1.5; })()`);
-        const errors = await page.evaluate(`JSON.stringify(window.got.filter(m => m.type === 'scalingdata:error'))`);
-        if (errors !== '[]') throw new Error(`the lab reported ${errors}`);
-        await page.screenshot({ path: path.join(shots, `embed-${width}.png`) });
-      });
-    }
-  } finally {
-    await browser.close();
   }
-})().catch((err) => {
-  console.error(`FAIL ${err.message}`);
-  process.exit(1);
 });

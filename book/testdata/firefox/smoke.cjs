@@ -10,85 +10,58 @@
 // saving a screenshot of each lab's canvas in shots/ (<lab>.png).
 // It exits non-zero, saying which step failed, when any step fails.
 'use strict';
-const puppeteer = require(process.env.PUPPETEER_CORE || 'puppeteer-core');
+const path = require('path');
+const { step, run, fig } = require('./harness.cjs');
 
 const [index, shots, ...labs] = process.argv.slice(2);
-const path = require('path');
-const fig = `document.querySelector('figure.lab')`;
 
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-  } catch (err) {
-    throw new Error(`${name}: ${err.message}`);
-  }
-  console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-}
-
-(async () => {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
-    headless: false, // under Xvfb: headless Firefox has no WebGL2
-    protocolTimeout: 120000,
-  });
+run(90000, async (page) => {
   const errors = [];
-  try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    page.on('pageerror', (err) => errors.push(String(err)));
-    page.setDefaultTimeout(90000);
+  page.on('pageerror', (err) => errors.push(String(err)));
 
-    await step('open index.html from file://', async () => {
-      await page.goto(index);
-      await page.waitForSelector('.sidebar');
+  await step('open index.html from file://', async () => {
+    await page.goto(index);
+    await page.waitForSelector('.sidebar');
+  });
+  await step('navigate to the quorums chapter', async () => {
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('.sidebar a[href="quorums.html"]'),
+    ]);
+    if (!page.url().endsWith('quorums.html')) throw new Error(`at ${page.url()}`);
+    await page.waitForSelector('figure.lab .lab-run');
+  });
+  await step('search', async () => {
+    await page.type('.search input', 'quorum');
+    await page.waitForFunction(`document.querySelectorAll('.search-results [role=option]').length > 0`);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(`document.querySelector('.search-results').hidden`);
+  });
+  await step('run a lab (wasm from a script, WebGL2 under Xvfb)', async () => {
+    await page.evaluate(`${fig}.scrollIntoView()`);
+    await page.click('figure.lab .lab-run');
+    await page.waitForFunction(`${fig}.querySelector('[data-metric=writes_ok]').textContent !== '–'`);
+    await page.waitForFunction(`${fig}.querySelectorAll('.lab-log li').length >= 2`);
+  });
+  await step('print page', async () => {
+    await page.goto(new URL('print.html', index).href);
+    await page.waitForSelector('.print-chapter');
+    const n = await page.evaluate(`document.querySelectorAll('.print-chapter').length`);
+    const posters = await page.evaluate(`document.querySelectorAll('.poster-light').length`);
+    if (n < 3 || posters < 1) throw new Error(`${n} chapters, ${posters} posters`);
+  });
+  for (const lab of labs) {
+    await step(`embed/${lab}.html runs from file://`, async () => {
+      await page.goto(new URL(`embed/${lab}.html`, index).href);
+      await page.click('.lab-run');
+      await page.waitForFunction(`(() => {
+        const m = Array.from(${fig}.querySelectorAll('[data-metric]'));
+        return m.length > 0 && m.every((d) => d.textContent !== '–') &&
+          ${fig}.querySelectorAll('.lab-log li').length > 0;
+      })()`);
+      const stage = await page.$('figure.lab .lab-stage');
+      await stage.screenshot({ path: path.join(shots, `${lab}.png`) });
     });
-    await step('navigate to the quorums chapter', async () => {
-      await Promise.all([
-        page.waitForNavigation(),
-        page.click('.sidebar a[href="quorums.html"]'),
-      ]);
-      if (!page.url().endsWith('quorums.html')) throw new Error(`at ${page.url()}`);
-      await page.waitForSelector('figure.lab .lab-run');
-    });
-    await step('search', async () => {
-      await page.type('.search input', 'quorum');
-      await page.waitForFunction(`document.querySelectorAll('.search-results [role=option]').length > 0`);
-      await page.keyboard.press('Escape');
-      await page.waitForFunction(`document.querySelector('.search-results').hidden`);
-    });
-    await step('run a lab (wasm from a script, WebGL2 under Xvfb)', async () => {
-      await page.evaluate(`${fig}.scrollIntoView()`);
-      await page.click('figure.lab .lab-run');
-      await page.waitForFunction(`${fig}.querySelector('[data-metric=writes_ok]').textContent !== '–'`);
-      await page.waitForFunction(`${fig}.querySelectorAll('.lab-log li').length >= 2`);
-    });
-    await step('print page', async () => {
-      await page.goto(new URL('print.html', index).href);
-      await page.waitForSelector('.print-chapter');
-      const n = await page.evaluate(`document.querySelectorAll('.print-chapter').length`);
-      const posters = await page.evaluate(`document.querySelectorAll('.poster-light').length`);
-      if (n < 3 || posters < 1) throw new Error(`${n} chapters, ${posters} posters`);
-    });
-    for (const lab of labs) {
-      await step(`embed/${lab}.html runs from file://`, async () => {
-        await page.goto(new URL(`embed/${lab}.html`, index).href);
-        await page.click('.lab-run');
-        await page.waitForFunction(`(() => {
-          const m = Array.from(${fig}.querySelectorAll('[data-metric]'));
-          return m.length > 0 && m.every((d) => d.textContent !== '–') &&
-            ${fig}.querySelectorAll('.lab-log li').length > 0;
-        })()`);
-        const stage = await page.$('figure.lab .lab-stage');
-        await stage.screenshot({ path: path.join(shots, `${lab}.png`) });
-      });
-    }
-    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-  } finally {
-    await browser.close();
   }
-})().catch((err) => {
-  console.error(`FAIL ${err.message}`);
-  process.exit(1);
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 });
