@@ -15,7 +15,10 @@
 // the traffic's boxes and the smallest text for tests and the live lab.
 package canvas
 
-import "image/color"
+import (
+	"image/color"
+	"math"
+)
 
 // Align is the horizontal anchor of a text.
 type Align int
@@ -127,4 +130,11 @@ func ThemeNamed(name string) Theme {
 		return Dark
 	}
 	return Light
+}
+
+// Mix blends a towards b by t (0 gives a, 1 gives b), opaque: the faint
+// rules, tracks and fills every view derives from its theme's colours.
+func Mix(a, b color.RGBA, t float64) color.RGBA {
+	l := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
+	return color.RGBA{l(a.R, b.R), l(a.G, b.G), l(a.B, b.B), 0xff}
 }

@@ -210,7 +210,7 @@ func modeLine(m *cap.Model) string {
 func drawSite(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme, s int) {
 	l, r := g.siteL[s], g.siteR[s]
 	top, bottom := g.siteT[s], g.siteT[s]+g.siteH[s]
-	c.Rect(l, top, r-l, bottom-top, canvas.Style{Fill: th.Surface, Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+	c.Rect(l, top, r-l, bottom-top, canvas.Style{Fill: th.Surface, Stroke: canvas.Mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
 	c.Text(l+8, top+12, fmt.Sprintf("site %d", s+1), 12, th.Muted, canvas.Left)
 	st := m.ClientStats(s)
 	c.Text((l+r)/2, bottom-12, fmt.Sprintf("client %d: %d answered · %d errors · %d stale", s+1, st.Answered, st.Errors, st.Stale), 11, th.Text, canvas.Center)
@@ -417,7 +417,7 @@ func packetColour(th canvas.Theme, kind string) color.RGBA {
 	case cap.MsgRead:
 		return th.Read
 	case cap.MsgAppend, cap.MsgAppendOK:
-		return mix(th.Muted, th.Background, 0.2)
+		return canvas.Mix(th.Muted, th.Background, 0.2)
 	case cap.MsgResp:
 		return th.Accent
 	}
@@ -471,7 +471,7 @@ func drawTimeline(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
 			end = m.Now()
 		}
 		x0, x1 := xOf(s.Start), xOf(end)
-		c.Rect(x0, top, math.Max(1, x1-x0), bottom-top, canvas.Style{Fill: mix(th.Bad, th.Background, 0.85)})
+		c.Rect(x0, top, math.Max(1, x1-x0), bottom-top, canvas.Style{Fill: canvas.Mix(th.Bad, th.Background, 0.85)})
 		c.Line(x0, top, x0, bottom, canvas.Style{Stroke: th.Bad, StrokeWidth: 1, Dash: true})
 	}
 	var laneEnd [3]float64
@@ -495,7 +495,7 @@ func drawTimeline(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
 	for s := range 2 {
 		base := top + 8 + float64(s)*rowH + rowH/2
 		c.Text(tlL-8, base, fmt.Sprintf("site %d", s+1), 11, th.Muted, canvas.Right)
-		c.Line(tlL, base, tlR, base, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.5), StrokeWidth: 1})
+		c.Line(tlL, base, tlR, base, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.5), StrokeWidth: 1})
 		unit := (rowH/2 - 3) / float64(peak)
 		for i, b := range bins {
 			x := tlL + float64(i)*w
@@ -589,7 +589,7 @@ func drawReadouts(c canvas.Canvas, g geo, m *cap.Model, th canvas.Theme) {
 	}
 	readY := g.readY
 	w := (g.right - 12) / float64(cols)
-	c.Line(12, readY-18, g.right, readY-18, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.7), StrokeWidth: 1})
+	c.Line(12, readY-18, g.right, readY-18, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.7), StrokeWidth: 1})
 	for i, v := range vals {
 		mt := cap.Schema.Metrics[i]
 		x := 12 + float64(i%cols)*w + w/2
@@ -684,10 +684,4 @@ func clock(t time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(t)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.1f s", t.Seconds())
-}
-
-// mix blends a towards b by t (0 gives a, 1 gives b), opaque.
-func mix(a, b color.RGBA, t float64) color.RGBA {
-	l := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
-	return color.RGBA{l(a.R, b.R), l(a.G, b.G), l(a.B, b.B), 0xff}
 }

@@ -6,7 +6,6 @@ package history
 
 import (
 	"fmt"
-	"image/color"
 	"math"
 	"strings"
 	"time"
@@ -73,7 +72,7 @@ func Draw(c canvas.Canvas, lm lab.Model, th canvas.Theme) {
 	axisY := g.laneY(sc.Procs-1) + 34
 	for p := range sc.Procs {
 		y := g.laneY(p)
-		c.Line(g.left, y, g.right, y, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+		c.Line(g.left, y, g.right, y, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
 		c.Text(g.left-12, y, fmt.Sprintf("P%d", p+1), 12, th.Text, canvas.Right)
 	}
 	for t := time.Duration(0); t <= m.End(); t += 20 * time.Millisecond {
@@ -110,7 +109,7 @@ func drawArrows(c canvas.Canvas, g geo, m *history.Model, th canvas.Theme) {
 			} else if y1 < y0 {
 				y0, y1 = y0-barH/2, y1+barH/2
 			}
-			col := mix(th.Muted, th.Background, 0.3)
+			col := canvas.Mix(th.Muted, th.Background, 0.3)
 			c.Line(x0, y0, x1, y1, canvas.Style{Stroke: col, StrokeWidth: 1, Dash: true})
 			d := math.Hypot(x1-x0, y1-y0)
 			if d > 0 {
@@ -242,8 +241,3 @@ func yes(b bool) string {
 }
 
 func ms(t time.Duration) string { return fmt.Sprintf("%.0f ms", float64(t)/float64(time.Millisecond)) }
-
-func mix(a, b color.RGBA, t float64) color.RGBA {
-	l := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
-	return color.RGBA{l(a.R, b.R), l(a.G, b.G), l(a.B, b.B), 0xff}
-}

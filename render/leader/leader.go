@@ -301,7 +301,7 @@ func drawPanel(c canvas.Canvas, m *leader.Model, th canvas.Theme, legendY float6
 	y += 14
 	c.Text(x, y, "fencing "+onOff(m.Fencing()), 11, th.Muted, canvas.Left)
 	y += 18
-	rule := canvas.Style{Stroke: mix(th.Muted, th.Background, 0.7), StrokeWidth: 1}
+	rule := canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.7), StrokeWidth: 1}
 	c.Line(x, y-8, panelR, y-8, rule)
 	for i, v := range m.Metrics() {
 		mt := leader.Schema.Metrics[i]
@@ -445,10 +445,4 @@ func clock(t time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(t)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.1f s", t.Seconds())
-}
-
-// mix blends a towards b by t, opaque.
-func mix(a, b color.RGBA, t float64) color.RGBA {
-	l := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
-	return color.RGBA{l(a.R, b.R), l(a.G, b.G), l(a.B, b.B), 0xff}
 }

@@ -127,7 +127,7 @@ func drawMap(c canvas.Canvas, g geo, m *pacelc.Model, th canvas.Theme) {
 		for b := a + 1; b < 3; b++ {
 			p, q := g.at[a], g.at[b]
 			cut := m.Cut() && (a == 2 || b == 2)
-			s := canvas.Style{Stroke: mix(th.Muted, th.Background, 0.5), StrokeWidth: 1.5}
+			s := canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.5), StrokeWidth: 1.5}
 			if cut {
 				s = canvas.Style{Stroke: th.Bad, StrokeWidth: 1.5, Dash: true}
 			}
@@ -223,7 +223,7 @@ func colour(th canvas.Theme, kind string) color.RGBA {
 	case pacelc.MsgResp:
 		return th.Accent
 	}
-	return mix(th.Muted, th.Background, 0.2)
+	return canvas.Mix(th.Muted, th.Background, 0.2)
 }
 
 func shape(c canvas.Canvas, kind string, x, y, ux, uy float64, s canvas.Style) {
@@ -254,7 +254,7 @@ func xOf(ms float64) float64 {
 
 func drawChart(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 	y := chartTop
-	c.Line(12, y-10, 708, y-10, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+	c.Line(12, y-10, 708, y-10, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
 	c.Text(12, y+2, "configuration", 11, th.Muted, canvas.Left)
 	c.Text((axisL+axisR)/2, y+2, "latency p50 → p99 (log scale)", 11, th.Muted, canvas.Center)
 	c.Text(staleX, y-4, "stale", 11, th.Muted, canvas.Right)
@@ -267,7 +267,7 @@ func drawChart(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 	bottom := top + float64(pacelc.Configs)*rowH
 	for _, tick := range []float64{1, 10, 100, 1000} {
 		x := xOf(tick)
-		c.Line(x, top, x, bottom, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.8), StrokeWidth: 1})
+		c.Line(x, top, x, bottom, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.8), StrokeWidth: 1})
 		c.Text(x, bottom+8, msText(tick), 11, th.Muted, canvas.Center)
 	}
 	rows := m.Rows()
@@ -332,7 +332,7 @@ func drawNarrowChart(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 	g := narrowGeo
 	const staleR, stalenessR, partR = 206.0, 262.0, 308.0
 	y := nChartTop
-	c.Line(12, y-10, 308, y-10, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+	c.Line(12, y-10, 308, y-10, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
 	c.Text(12, y+2, "configuration", 11, th.Muted, canvas.Left)
 	c.Text(staleR, y+2, "stale", 11, th.Muted, canvas.Right)
 	c.Text(stalenessR, y+2, "p99", 11, th.Muted, canvas.Right)
@@ -341,7 +341,7 @@ func drawNarrowChart(c canvas.Canvas, m *pacelc.Model, th canvas.Theme) {
 	bottom := top + float64(pacelc.Configs)*nRowH
 	for _, tick := range []float64{1, 10, 100, 1000} {
 		x := g.xOf(tick)
-		c.Line(x, top, x, bottom, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.8), StrokeWidth: 1})
+		c.Line(x, top, x, bottom, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.8), StrokeWidth: 1})
 		a := canvas.Center
 		if tick == 1000 {
 			a = canvas.Right
@@ -466,8 +466,3 @@ func msText(x float64) string {
 }
 
 func clock(t time.Duration) string { return fmt.Sprintf("%.1f s", t.Seconds()) }
-
-func mix(a, b color.RGBA, t float64) color.RGBA {
-	l := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
-	return color.RGBA{l(a.R, b.R), l(a.G, b.G), l(a.B, b.B), 0xff}
-}

@@ -212,7 +212,7 @@ func drawMerkle(c canvas.Canvas, m *quorum.Model, th canvas.Theme, x, y float64)
 				// Edges to the children.
 				for _, child := range []int{2 * j, 2*j + 1} {
 					cx := x + 4 + width*(float64(child)+0.5)/float64(2*count)
-					c.Line(nx, ly+4, cx, ly+levelH-4, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
+					c.Line(nx, ly+4, cx, ly+levelH-4, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.6), StrokeWidth: 1})
 				}
 			}
 			drawTreeNode(c, th, s, node, level, nx, ly)
@@ -240,7 +240,7 @@ func drawTreeNode(c canvas.Canvas, th canvas.Theme, s *quorum.Session, node, lev
 	const r = 5.5
 	switch {
 	case level > s.Level:
-		c.Circle(x, y, 3, canvas.Style{Fill: mix(th.Muted, th.Background, 0.4)})
+		c.Circle(x, y, 3, canvas.Style{Fill: canvas.Mix(th.Muted, th.Background, 0.4)})
 	case s.Differ[node]:
 		c.Rect(x-r, y-r, 2*r, 2*r, canvas.Style{Fill: th.Bad})
 		c.Text(x, y, "≠", 11, th.Background, canvas.Center)
@@ -248,7 +248,7 @@ func drawTreeNode(c canvas.Canvas, th canvas.Theme, s *quorum.Session, node, lev
 		c.Circle(x, y, r, canvas.Style{Fill: th.Background, Stroke: th.OK, StrokeWidth: 1.5})
 		c.Text(x, y, "=", 11, th.OK, canvas.Center)
 	default: // below an equal hash: never compared
-		c.Circle(x, y, 3, canvas.Style{Fill: mix(th.Muted, th.Background, 0.4)})
+		c.Circle(x, y, 3, canvas.Style{Fill: canvas.Mix(th.Muted, th.Background, 0.4)})
 	}
 }
 

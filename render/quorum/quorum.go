@@ -13,7 +13,6 @@ package quorum
 
 import (
 	"fmt"
-	"image/color"
 	"math"
 	"strings"
 	"time"
@@ -185,13 +184,7 @@ func textWidth(s string, size float64) float64 {
 	return 0.6 * size * float64(utf8.RuneCountInString(s))
 }
 
-// mix blends a towards b by t (0 gives a, 1 gives b), opaque.
-func mix(a, b color.RGBA, t float64) color.RGBA {
-	l := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
-	return color.RGBA{l(a.R, b.R), l(a.G, b.G), l(a.B, b.B), 0xff}
-}
-
 // rule draws a thin separator.
 func rule(c canvas.Canvas, th canvas.Theme, x1, x2, y float64) {
-	c.Line(x1, y, x2, y, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.7), StrokeWidth: 1})
+	c.Line(x1, y, x2, y, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.7), StrokeWidth: 1})
 }

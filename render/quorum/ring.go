@@ -167,7 +167,7 @@ func drawTrack(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 		p := onRing(m, float64(i)/steps)
 		ring = append(ring, p.x, p.y)
 	}
-	c.Polygon(ring, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.75), StrokeWidth: 1})
+	c.Polygon(ring, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.75), StrokeWidth: 1})
 
 	key := focusKey(m)
 	pref := m.Preference(key)
@@ -176,7 +176,7 @@ func drawTrack(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 	for end < start {
 		end++
 	}
-	arc := canvas.Style{Stroke: mix(th.Accent, th.Background, 0.35), StrokeWidth: 4}
+	arc := canvas.Style{Stroke: canvas.Mix(th.Accent, th.Background, 0.35), StrokeWidth: 4}
 	prev := onRing(m, start)
 	for f := start; f < end; f += 1.0 / steps {
 		p := onRing(m, math.Min(f+1.0/steps, end))
@@ -205,7 +205,7 @@ func drawCut(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 		return
 	}
 	if !m.Split() {
-		c.Line(a.x, a.y, b.x, b.y, canvas.Style{Stroke: mix(th.Muted, th.Background, 0.8), StrokeWidth: 1, Dash: true})
+		c.Line(a.x, a.y, b.x, b.y, canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.8), StrokeWidth: 1, Dash: true})
 		return
 	}
 	c.Line(a.x, a.y, b.x, b.y, canvas.Style{Stroke: th.Bad, StrokeWidth: 3, Dash: true})
@@ -223,9 +223,9 @@ func drawLinks(c canvas.Canvas, m *quorum.Model, th canvas.Theme) {
 	p := clientAt(m, 0)
 	for _, t := range ops[len(ops)-1].Targets {
 		q := nodeAt(m, t.Node)
-		s := canvas.Style{Stroke: mix(th.Muted, th.Background, 0.7), StrokeWidth: 1}
+		s := canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.7), StrokeWidth: 1}
 		if !m.Up(t.Node) {
-			s = canvas.Style{Stroke: mix(th.Bad, th.Background, 0.6), StrokeWidth: 1, Dash: true}
+			s = canvas.Style{Stroke: canvas.Mix(th.Bad, th.Background, 0.6), StrokeWidth: 1, Dash: true}
 		}
 		c.Line(p.x, p.y, q.x, q.y, s)
 	}

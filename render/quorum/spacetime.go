@@ -167,9 +167,9 @@ func (g strip) drawInterval(c canvas.Canvas, m *quorum.Model, th canvas.Theme, o
 	textCol := th.Text
 	if op.Kind == engine.Write {
 		label = fmt.Sprintf("%s=%d", key, op.Version)
-		s = canvas.Style{Fill: mix(th.Write, th.Background, 0.55), Stroke: th.Write, StrokeWidth: 1}
+		s = canvas.Style{Fill: canvas.Mix(th.Write, th.Background, 0.55), Stroke: th.Write, StrokeWidth: 1}
 		if op.Outcome == quorum.Pending {
-			s.Fill = mix(th.Write, th.Background, 0.8)
+			s.Fill = canvas.Mix(th.Write, th.Background, 0.8)
 		}
 	} else {
 		label = key + "→" + fmt.Sprint(op.Version)

@@ -156,7 +156,7 @@ func timelines(c canvas.Canvas, m *tt.Model, f frame, th canvas.Theme) {
 
 // drawRows draws each node's name, key and timeline.
 func drawRows(c canvas.Canvas, f frame, th canvas.Theme) {
-	axis := canvas.Style{Stroke: mix(th.Muted, th.Background, 0.55), StrokeWidth: 1}
+	axis := canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.55), StrokeWidth: 1}
 	for i := range f.m.Nodes() {
 		y := f.row(i)
 		c.Line(f.left, y, f.right, y, axis)
@@ -218,7 +218,7 @@ func drawTrueTime(c canvas.Canvas, f frame, th canvas.Theme) {
 		bar := y - 7 - barH - float64(t.Client%lanes)*(barH+2)
 		if waitEnd > 0 {
 			xw := f.clip(f.xt(waitEnd))
-			c.Rect(x0, bar, math.Max(1, xw-x0), barH, canvas.Style{Fill: mix(th.Warn, th.Background, 0.35), Stroke: th.Warn, StrokeWidth: 1})
+			c.Rect(x0, bar, math.Max(1, xw-x0), barH, canvas.Style{Fill: canvas.Mix(th.Warn, th.Background, 0.35), Stroke: th.Warn, StrokeWidth: 1})
 			if x1 > xw {
 				c.Rect(xw, bar, x1-xw, barH, canvas.Style{Stroke: col, StrokeWidth: 1})
 			}
@@ -503,7 +503,7 @@ func drawWindow(c canvas.Canvas, f frame, th canvas.Theme, k tt.Mark) {
 // node's clock.
 func drawPanel(c canvas.Canvas, m *tt.Model, th canvas.Theme) {
 	x, y := panelX, 16.0
-	sep := canvas.Style{Stroke: mix(th.Muted, th.Background, 0.7), StrokeWidth: 1}
+	sep := canvas.Style{Stroke: canvas.Mix(th.Muted, th.Background, 0.7), StrokeWidth: 1}
 	c.Text(x, y, subtitle(m), 11, th.Muted, canvas.Left)
 	y += 20
 	c.Line(x, y-9, panelR, y-9, sep)
@@ -635,7 +635,7 @@ func drawLegend(c canvas.Canvas, m *tt.Model, th canvas.Theme, f frame) {
 	if m.Mode() == tt.TrueTime {
 		if m.CommitWait() {
 			item(14, func(x float64) {
-				c.Rect(x, y-4.5, 14, barH, canvas.Style{Fill: mix(th.Warn, th.Background, 0.35), Stroke: th.Warn, StrokeWidth: 1})
+				c.Rect(x, y-4.5, 14, barH, canvas.Style{Fill: canvas.Mix(th.Warn, th.Background, 0.35), Stroke: th.Warn, StrokeWidth: 1})
 			}, "commit wait")
 		} else {
 			item(14, func(x float64) { c.Rect(x, y-4.5, 14, barH, canvas.Style{Stroke: th.Write, StrokeWidth: 1.5}) }, "commit")
@@ -743,10 +743,4 @@ func clock(t time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(t)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.1f s", t.Seconds())
-}
-
-// mix blends a towards b by t (0 gives a, 1 gives b), opaque.
-func mix(a, b color.RGBA, t float64) color.RGBA {
-	l := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-t) + float64(y)*t)) }
-	return color.RGBA{l(a.R, b.R), l(a.G, b.G), l(a.B, b.B), 0xff}
 }
