@@ -277,10 +277,11 @@ func (b *builder) narrowPosters(fig *Figure) (light, dark string, size canvas.Si
 	posterMu.Lock()
 	p, ok := posterCache[key]
 	posterMu.Unlock()
+	m := fig.Lab.New(fig.Values, fig.Seed)
+	size = view.NarrowSize(m)
 	if !ok {
-		m := fig.Lab.New(fig.Values, fig.Seed)
 		for i, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
-			c := svg.New(view.Narrow.W, view.Narrow.H)
+			c := svg.New(size.W, size.H)
 			view.Paint(c, m, th)
 			p.doc[i] = c.SVG(s.Title)
 			p.name[i] = "posters/" + s.Name + "-narrow-" + th.Name + "-" + shortHash(p.doc[i]) + ".svg"
@@ -292,7 +293,7 @@ func (b *builder) narrowPosters(fig *Figure) (light, dark string, size canvas.Si
 	for i := range p.doc {
 		b.files[p.name[i]] = p.doc[i]
 	}
-	return p.name[0], p.name[1], view.Narrow, nil
+	return p.name[0], p.name[1], size, nil
 }
 
 type poster struct {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/book/internal/browsertest"
+	"github.com/scaling-data/book/render/canvas"
 )
 
 // phoneWidths are the screens every page must fit without sideways
@@ -196,4 +198,64 @@ func TestLabFigureFolds(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx, js(regions("2"))))
 		require.Equal(t, "none", evalString(t, ctx, `getComputedStyle(`+asia+`).display`))
 	}
+}
+
+// TestNarrowLabFollowsItsConfiguration: on a phone a lab's narrow layout is
+// as tall as its configuration needs. The multi-leader lab with two
+// regions, then three, then two again: the stage grows and shrinks with
+// the canvas, the frame always fills the stage (no letterboxing, so the
+// text keeps its size), and stopping the lab gives the poster its height.
+func TestNarrowLabFollowsItsConfiguration(t *testing.T) {
+	t.Parallel()
+	url := browsertest.Serve(t, browsertest.Site(t))
+	ctx := browsertest.Browser(t, 390, 844)
+	const f = `document.querySelector('figure.lab')`
+	type look struct {
+		Stage, Frame, MinText float64
+		Layout                string
+	}
+	see := func() look {
+		l, err := chromedp.Run(ctx, chromedp.Evaluate[look](`({stage: `+f+`.querySelector('.lab-stage').getBoundingClientRect().height,
+			frame: `+f+`.querySelector('.lab-frame').getBoundingClientRect().height,
+			minText: Number(`+f+`.dataset.minText), layout: `+f+`.dataset.layout})`))
+		require.NoError(t, err)
+		return l
+	}
+	regions := func(n int) chromedp.Action[chromedp.Void] {
+		return js(`{ const r = ` + f + `.querySelector('[name=regions]'); r.value = '` + strconv.Itoa(n) + `'; r.dispatchEvent(new Event('input', {bubbles: true})); }`)
+	}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(url+"/embed/multileader.html?regions=2"),
+		waitFor(`document.readyState === 'complete'`),
+	))
+	poster, err := chromedp.Run(ctx, chromedp.Evaluate[float64](f+`.querySelector('.lab-stage').getBoundingClientRect().height`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx,
+		js(f+`.querySelector('.lab-run').click()`),
+		waitFor(f+`.dataset.firstFrame && `+f+`.dataset.layout === 'narrow'`),
+		labFrames(f, 2),
+	))
+	two := see()
+	require.InDelta(t, poster, two.Stage, 2, "the lab starts in its poster's shape")
+	require.InDelta(t, two.Stage, two.Frame, 2)
+
+	require.NoError(t, chromedp.Do(ctx, regions(3),
+		waitFor(f+`.querySelector('.lab-stage').getBoundingClientRect().height > `+strconv.FormatFloat(two.Stage+100, 'f', 0, 64)),
+		labFrames(f, 2),
+	))
+	three := see()
+	require.InDelta(t, three.Stage, three.Frame, 2, "the frame fills the taller stage")
+	require.GreaterOrEqual(t, three.MinText, canvas.MinCSSText, "three regions keep their text size")
+	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	browsertest.Shot(t, "multileader-three-regions-390", shot)
+
+	require.NoError(t, chromedp.Do(ctx, regions(2),
+		waitFor(f+`.querySelector('.lab-stage').getBoundingClientRect().height < `+strconv.FormatFloat(two.Stage+2, 'f', 0, 64)),
+		labFrames(f, 2),
+	))
+	back := see()
+	require.InDelta(t, two.Stage, back.Stage, 2)
+	require.InDelta(t, back.Stage, back.Frame, 2)
+	require.GreaterOrEqual(t, back.MinText, canvas.MinCSSText)
 }

@@ -32,12 +32,31 @@ type View struct {
 	// FromNarrow maps a point of the narrow layout to the wide layout's
 	// coordinates that Hit reads (ok is false where nothing is clickable).
 	FromNarrow func(m lab.Model, x, y float64) (wx, wy float64, ok bool)
+	// NarrowHeight, when set, is how tall the narrow layout is for the
+	// model's configuration (at most Narrow.H, which fits the fullest
+	// one): on a phone the canvas is as tall as what it draws, so two
+	// regions leave no room for a third. Nil: always Narrow.H.
+	NarrowHeight func(m lab.Model) float64
 }
 
-// Size is the logical size the view draws at on a canvas cssW CSS pixels
-// wide, and whether it is the narrow layout (see canvas.Pick).
-func (v View) Size(s *lab.Schema, cssW float64) (canvas.Size, bool) {
-	return canvas.Pick(cssW, canvas.Size{W: float64(s.Width), H: float64(s.Height)}, v.Narrow)
+// Size is the logical size the view draws model m at (m may be nil: the
+// fullest configuration) on a canvas cssW CSS pixels wide, and whether it
+// is the narrow layout (see canvas.Pick).
+func (v View) Size(s *lab.Schema, m lab.Model, cssW float64) (canvas.Size, bool) {
+	size, narrow := canvas.Pick(cssW, canvas.Size{W: float64(s.Width), H: float64(s.Height)}, v.Narrow)
+	if narrow {
+		size = v.NarrowSize(m)
+	}
+	return size, narrow
+}
+
+// NarrowSize is the narrow layout's size for model m (nil: the fullest
+// configuration's, Narrow).
+func (v View) NarrowSize(m lab.Model) canvas.Size {
+	if v.NarrowHeight == nil || m == nil || v.Narrow.Zero() {
+		return v.Narrow
+	}
+	return canvas.Size{W: v.Narrow.W, H: min(v.Narrow.H, v.NarrowHeight(m))}
 }
 
 // Paint draws the model on c the way readers see it: through a

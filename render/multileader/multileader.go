@@ -18,7 +18,8 @@ import (
 )
 
 // View is the multi-leader lab's view.
-var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, FromNarrow: fromNarrow}
+var View = render.View{Draw: Draw, Hit: Hit, Describe: Describe, Narrow: canvas.Size{W: canvas.NarrowWidth, H: narrowH}, FromNarrow: fromNarrow,
+	NarrowHeight: func(lm lab.Model) float64 { return narrowPanel(lm.(*multileader.Model)) + narrowTail }}
 
 // The narrow layout stacks the regions' boxes (messages curve between them
 // on the right) above the strategy and the metrics.
@@ -26,7 +27,8 @@ const (
 	narrowBoxW = 272.0
 	narrowBoxH = 178.0
 	narrowGap  = 12.0
-	narrowH    = boxTop + 3*(narrowBoxH+narrowGap) + 8 + 128 + 4*18
+	narrowTail = 128 + 4*18 // the strategy and the metrics, under the regions
+	narrowH    = boxTop + 3*(narrowBoxH+narrowGap) + 8 + narrowTail
 )
 
 // narrowPanel is the top of the narrow layout's panel: under the last

@@ -78,6 +78,9 @@ func TestEveryViewIsLegible(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			m, err := sc.lab.Replay(lab.Run{Values: sc.vals, Seed: 1}, sc.at)
 			require.NoError(t, err)
+			if sc.size.W <= canvas.NarrowWidth {
+				sc.size = sc.view.NarrowSize(m) // as tall as this configuration needs
+			}
 			for _, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
 				c := svg.New(sc.size.W, sc.size.H)
 				l := sc.view.Paint(c, m, th)
@@ -128,7 +131,8 @@ func TestNarrowGolden(t *testing.T) {
 			for _, th := range []canvas.Theme{canvas.Light, canvas.Dark} {
 				m, err := l.Replay(lab.Run{Values: l.Schema.Defaults(), Seed: 1}, at)
 				require.NoError(t, err)
-				c := svg.New(v.Narrow.W, v.Narrow.H)
+				size := v.NarrowSize(m)
+				c := svg.New(size.W, size.H)
 				v.Paint(c, m, th)
 				golden.Check(t, fmt.Sprintf("%s-narrow-%dms-%s", l.Schema.Name, at.Milliseconds(), th.Name), c.SVG(l.Schema.Title))
 			}
@@ -179,6 +183,19 @@ func TestNoDeadSpace(t *testing.T) {
 				}
 				require.GreaterOrEqual(t, lowest, sz.H-deadSpace,
 					"the lowest thing drawn is at %.0f px: %.0f px of the %gx%g canvas are always empty", lowest, sz.H-lowest, sz.W, sz.H)
+				if sz.W > canvas.NarrowWidth || v.NarrowHeight == nil {
+					return
+				}
+				// A narrow layout that sizes itself to its configuration
+				// leaves no empty band in any of them.
+				for i, vals := range sets {
+					m, err := l.Replay(lab.Run{Values: vals, Seed: 1}, 2600*time.Millisecond)
+					require.NoError(t, err)
+					size := v.NarrowSize(m)
+					bottom := v.Paint(svg.New(size.W, size.H), m, canvas.Light).Bottom
+					require.GreaterOrEqual(t, bottom, size.H-deadSpace, "configuration %d: %.0f px of the %gx%g narrow canvas are empty", i, size.H-bottom, size.W, size.H)
+					require.LessOrEqual(t, bottom, size.H+1, "configuration %d draws below its %gx%g narrow canvas", i, size.W, size.H)
+				}
 			})
 		}
 	}

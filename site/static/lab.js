@@ -72,9 +72,13 @@
           .map((e) => ({ at: time(e.at), kind: str(e.kind, 32) ? e.kind : '', text: e.text }));
         return { type, events };
       }
-      case 'scalingdata:layout':
-        return ['wide', 'narrow'].includes(d.layout) && num(d.minText) && num(d.halos)
-          ? { type, layout: d.layout, minText: d.minText, halos: d.halos } : null;
+      case 'scalingdata:layout': {
+        if (!(['wide', 'narrow'].includes(d.layout) && num(d.minText) && num(d.halos))) return null;
+        const out = { type, layout: d.layout, minText: d.minText, halos: d.halos };
+        const size = (v) => num(v) && v > 0 && v <= 5000;
+        if (size(d.width) && size(d.height)) { out.width = d.width; out.height = d.height; }
+        return out;
+      }
       case 'scalingdata:notice':
         return { type, text: str(d.text, MAX_TEXT) ? d.text : '' };
       case 'scalingdata:key':
@@ -341,6 +345,16 @@
       return this.ready;
     }
 
+    // A narrow layout is as tall as its configuration needs (two regions
+    // take less room than three): the stage takes the shape the lab
+    // drew at, not the poster's, once the two differ. Stopping the lab
+    // gives the poster its stage back.
+    fitStage(d) {
+      const fit = d && d.layout === 'narrow' && d.width && d.height;
+      this.stage.style.aspectRatio = fit ? `${d.width} / ${d.height}` : '';
+      this.stage.classList.toggle('is-fitted', !!fit);
+    }
+
     // While the binary loads, the poster stays (dimmed) under a progress
     // bar that counts its bytes; the frame shows once it has drawn.
     showLoading() {
@@ -381,6 +395,7 @@
 
     stop() {
       if (!this.frame) return;
+      this.fitStage(null);
       this.hideLoading();
       this.frame.remove();
       this.frame = null;
@@ -410,6 +425,7 @@
           this.fig.dataset.layout = d.layout;
           this.fig.dataset.minText = String(d.minText);
           this.fig.dataset.halos = String(d.halos);
+          this.fitStage(d);
           break;
         case 'scalingdata:frame':
           this.fig.dataset.firstFrame = String(performance.now() - this.startedAt);

@@ -120,7 +120,7 @@ func New(l lab.Lab, v render.View, q url.Values) *Controller {
 		step:    time.Second,
 	}
 	c.theme.Still = q.Get("motion") == "reduce"
-	c.size, c.narrow = v.Size(l.Schema, float64(l.Schema.Width))
+	c.size, c.narrow = v.Size(l.Schema, nil, float64(l.Schema.Width))
 	c.restart()
 	c.send("ready", map[string]any{"lab": l.Schema.Name})
 	if len(inputs) > 0 || q.Get("t") != "" {
@@ -440,9 +440,13 @@ func (c *Controller) Dirty() bool { return c.dirty }
 // or its narrow one on a canvas narrower than that (canvas.Pick). A change
 // of layout redraws.
 func (c *Controller) Layout(cssW float64) canvas.Size {
-	if cssW > 0 && cssW != c.cssW {
+	if cssW > 0 {
 		c.cssW = cssW
-		size, narrow := c.view.Size(c.lab.Schema, cssW)
+	}
+	if c.cssW > 0 {
+		// Every frame: a restart with other parameters (two regions
+		// instead of three) can change the narrow layout's height.
+		size, narrow := c.view.Size(c.lab.Schema, c.model, c.cssW)
 		if size != c.size {
 			c.size, c.narrow = size, narrow
 			c.dirty = true
