@@ -9,8 +9,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 )
@@ -128,7 +130,8 @@ func (b *builder) write() (*Result, error) {
 	for _, p := range b.pages {
 		res.Titles[p.Href] = p.Title
 	}
-	for _, name := range names {
+	packed := b.compressAll(names)
+	for i, name := range names {
 		data := b.files[name]
 		if name == "assets/labs.wasm" && b.cfg.Wasm != "" && linkFile(b.cfg.Wasm, tmp, name) == nil {
 			// the binary is large: a hard link saves writing it on every build
@@ -140,10 +143,10 @@ func (b *builder) write() (*Result, error) {
 		if path.Ext(name) == ".html" {
 			res.HTML = append(res.HTML, name)
 		}
-		if b.cfg.Offline || b.cfg.Dev || !compressible[path.Ext(name)] || len(data) < minCompress {
+		if !b.compresses(name) {
 			continue
 		}
-		gz, br, err := b.compress(data)
+		gz, br, err := packed[i].gz, packed[i].br, packed[i].err
 		if err != nil {
 			return nil, fmt.Errorf("compress %s: %w", name, err)
 		}
@@ -198,6 +201,48 @@ func writeFile(dir, name string, data []byte) error {
 		return err
 	}
 	return os.WriteFile(p, data, 0o644)
+}
+
+// compresses reports whether the build writes .gz and .br copies of name.
+func (b *builder) compresses(name string) bool {
+	return !b.cfg.Offline && !b.cfg.Dev && compressible[path.Ext(name)] && len(b.files[name]) >= minCompress
+}
+
+// encoded is a file's gzip and brotli copies.
+type encoded struct {
+	gz, br []byte
+	err    error
+}
+
+// compressAll compresses the files that get copies, one per core at a
+// time, largest first (the lab binary and its script parts are most of
+// the work): a cold build waits for the slowest core, not the sum.
+func (b *builder) compressAll(names []string) []encoded {
+	out := make([]encoded, len(names))
+	var todo []int
+	for i, name := range names {
+		if b.compresses(name) {
+			todo = append(todo, i)
+		}
+	}
+	slices.SortStableFunc(todo, func(x, y int) int { return len(b.files[names[y]]) - len(b.files[names[x]]) })
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(todo))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i].gz, out[i].br, out[i].err = b.compress(b.files[names[i]])
+			}
+		}()
+	}
+	for _, i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 // compress returns gzip (best) and brotli (quality 11 for small files, 9

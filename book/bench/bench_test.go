@@ -31,6 +31,7 @@ import (
 
 	"github.com/scaling-data/book/book"
 	"github.com/scaling-data/book/book/internal/browsertest"
+	"github.com/scaling-data/book/sim/labs"
 )
 
 // figure is one line of the report.
@@ -86,11 +87,7 @@ func mb(n int) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
 // and Go, so the lab binary's size and start time have a yardstick. Its
 // only addition is a message to the page when it first draws.
 func emptyGame(t *testing.T, dir string) string {
-	t.Helper()
-	root := browsertest.ModuleRoot()
-	src := filepath.Join(dir, "empty")
-	require(t, os.MkdirAll(src, 0o755))
-	main := `//go:build js && wasm
+	return buildGame(t, dir, "empty", `//go:build js && wasm
 
 package main
 
@@ -114,21 +111,84 @@ func (g *game) Draw(*ebiten.Image) {
 func (g *game) Layout(w, h int) (int, int) { return w, h }
 
 func main() { _ = ebiten.RunGame(&game{}) }
-`
+`)
+}
+
+// referenceScene builds the frame-rate yardstick: an Ebiten game that
+// redraws 40 anti-aliased circles and 40 anti-aliased lines, moving, every
+// frame, at device resolution like the labs, and counts its frames where
+// the labs count theirs (globalThis.scalingdataFrames).
+func referenceScene(t *testing.T, dir string) string {
+	return buildGame(t, dir, "reference", `//go:build js && wasm
+
+package main
+
+import (
+	"image/color"
+	"math"
+	"syscall/js"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+)
+
+var frames = func() js.Value {
+	o := js.Global().Get("Object").New()
+	o.Set("value", 0)
+	js.Global().Set("scalingdataFrames", o)
+	return o
+}()
+
+type game struct{ n int }
+
+func (g *game) Update() error { g.n++; return nil }
+func (g *game) Draw(screen *ebiten.Image) {
+	screen.Fill(color.White)
+	w, h := float64(screen.Bounds().Dx()), float64(screen.Bounds().Dy())
+	for i := range 40 {
+		a := float64(g.n)/60 + float64(i)*0.157
+		x, y := w/2+w*0.4*math.Cos(a*1.3), h/2+h*0.4*math.Sin(a)
+		c := color.RGBA{uint8(40 + 5*i), 80, 200, 255}
+		vector.FillCircle(screen, float32(x), float32(y), 10, c, true)
+		vector.StrokeLine(screen, float32(w/2), float32(h/2), float32(x), float32(y), 2, c, true)
+	}
+	frames.Set("value", frames.Get("value").Int()+1)
+	if g.n <= 1 {
+		if f := js.Global().Get("scalingdataSend"); f.Type() == js.TypeFunction {
+			f.Invoke("{\"type\":\"scalingdata:frame\",\"first\":true}")
+		}
+	}
+}
+func (g *game) Layout(w, h int) (int, int) {
+	s := ebiten.Monitor().DeviceScaleFactor()
+	return int(float64(w) * s), int(float64(h) * s)
+}
+
+func main() { _ = ebiten.RunGame(&game{}) }
+`)
+}
+
+// buildGame builds the Go source main as a js/wasm Ebiten game with the
+// book's Go and Ebiten versions and returns the binary's path.
+func buildGame(t *testing.T, dir, name, main string) string {
+	t.Helper()
+	root := browsertest.ModuleRoot()
+	src := filepath.Join(dir, name)
+	require(t, os.MkdirAll(src, 0o755))
 	require(t, os.WriteFile(filepath.Join(src, "main.go"), []byte(main), 0o644))
 	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	require(t, err)
 	ebitenVersion := regexp.MustCompile(`github.com/hajimehoshi/ebiten/v2 (v\S+)`).FindSubmatch(gomod)[1]
-	require(t, os.WriteFile(filepath.Join(src, "go.mod"), []byte("module empty\n\ngo 1.26\n\nrequire github.com/hajimehoshi/ebiten/v2 "+string(ebitenVersion)+"\n"), 0o644))
+	require(t, os.WriteFile(filepath.Join(src, "go.mod"), []byte("module "+name+"\n\ngo 1.26\n\nrequire github.com/hajimehoshi/ebiten/v2 "+string(ebitenVersion)+"\n"), 0o644))
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	require(t, err)
 	require(t, os.WriteFile(filepath.Join(src, "go.sum"), sum, 0o644))
-	out := filepath.Join(dir, "empty.wasm")
+	out := filepath.Join(dir, name+".wasm")
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=-mod=mod")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the empty game: %v\n%s", err, b)
+		t.Fatalf("building the %s game: %v\n%s", name, err, b)
 	}
 	return out
 }
@@ -223,8 +283,11 @@ func liveReload(t *testing.T, dir string) {
 	mux := http.NewServeMux()
 	mux.Handle("/", book.Handler(os.DirFS(cfg.Out)))
 	mux.Handle("/__livereload", lr)
+	// The server closes after the browser (cleanups run last-in,
+	// first-out): Close waits for the page's live-reload stream, which
+	// stays open while the page does, so closing it first hung the bench.
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	ctx := browsertest.Browser(t, 1280, 900)
 	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/quorums.html"), chromedp.WaitReady(chromedp.CSS(`body`)), chromedp.Sleep(time.Second)))
 	var times []float64
@@ -239,6 +302,7 @@ func liveReload(t *testing.T, dir string) {
 		must(t, chromedp.Do(ctx, waitFor(`document.body && document.body.textContent.includes(`+strconv.Quote(mark)+`)`)))
 		times = append(times, float64(time.Since(start).Milliseconds()))
 	}
+	must(t, chromedp.Do(ctx, chromedp.Navigate("about:blank"))) // the page lets go of its stream
 	slices.Sort(times)
 	med := times[len(times)/2]
 	add("build", "save a chapter → open page reloaded (median of 5)", fmt.Sprintf("%.0f ms", med), "≤ 300 ms", yes(med <= 300), "make serve (-dev), headless Chromium")
@@ -258,26 +322,15 @@ func servedSize(t *testing.T, site, name string) int {
 // main-thread time per frame, frames while paused or offscreen, memory.
 func browser(t *testing.T, dir, site string, empty []byte) {
 	// The empty game gets a copy of the site with its binary in place of
-	// ours, so both start through the same frame page and server.
-	emptySite := filepath.Join(dir, "empty-site")
-	require(t, exec.Command("cp", "-r", site, emptySite).Run())
-	for _, ext := range []string{"", ".br", ".gz"} {
-		_ = os.Remove(filepath.Join(emptySite, "assets", "labs.wasm"+ext))
-	}
-	require(t, os.WriteFile(filepath.Join(emptySite, "assets", "labs.wasm"), empty, 0o644))
-	// Its compressed copies too, as the build writes them for ours, so
-	// servers that send them send both.
-	var gz, br bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	_, _ = zw.Write(empty)
-	require(t, zw.Close())
-	bw := brotli.NewWriterLevel(&br, 9)
-	_, _ = bw.Write(empty)
-	require(t, bw.Close())
-	require(t, os.WriteFile(filepath.Join(emptySite, "assets", "labs.wasm.gz"), gz.Bytes(), 0o644))
-	require(t, os.WriteFile(filepath.Join(emptySite, "assets", "labs.wasm.br"), br.Bytes(), 0o644))
+	// ours, so both start through the same frame page and server; so does
+	// the reference scene, for frame rates.
+	emptySite := siteWith(t, site, filepath.Join(dir, "empty-site"), empty)
+	ref, err := os.ReadFile(referenceScene(t, dir))
+	require(t, err)
+	refSite := siteWith(t, site, filepath.Join(dir, "reference-site"), ref)
 	oursURL := browsertest.Serve(t, site)
 	emptyURL := browsertest.Serve(t, emptySite)
+	frameRates(t, oursURL, browsertest.Serve(t, refSite))
 
 	startTimes := func(base string, cold bool) []float64 {
 		var times []float64
@@ -289,6 +342,9 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 			}
 			ms := firstFrame(t, ctx, base)
 			times = append(times, ms)
+			// The browser lives until the bench ends: stop its lab, or
+			// it animates beside every later measurement.
+			must(t, chromedp.Do(ctx, chromedp.Navigate("about:blank")))
 		}
 		slices.Sort(times)
 		return times
@@ -392,6 +448,59 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 	m300 := mem()
 	grow := m300 / m10
 	add("running", "memory at 5 min vs 10 s of virtual time", fmt.Sprintf("%s vs %s", mb(int(m300)), mb(int(m10))), "≤ 1.25× (bounded)", yes(grow <= 1.25), "wasm memory + JS heap, quorum lab")
+}
+
+// siteWith copies the built site to dir with game in place of the lab
+// binary (and its compressed copies, as the build writes them for ours,
+// so servers that send them send both).
+func siteWith(t *testing.T, site, dir string, game []byte) string {
+	require(t, exec.Command("cp", "-r", site, dir).Run())
+	for _, ext := range []string{"", ".br", ".gz"} {
+		_ = os.Remove(filepath.Join(dir, "assets", "labs.wasm"+ext))
+	}
+	require(t, os.WriteFile(filepath.Join(dir, "assets", "labs.wasm"), game, 0o644))
+	var gz, br bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	_, _ = zw.Write(game)
+	require(t, zw.Close())
+	bw := brotli.NewWriterLevel(&br, 9)
+	_, _ = bw.Write(game)
+	require(t, bw.Close())
+	require(t, os.WriteFile(filepath.Join(dir, "assets", "labs.wasm.gz"), gz.Bytes(), 0o644))
+	require(t, os.WriteFile(filepath.Join(dir, "assets", "labs.wasm.br"), br.Bytes(), 0o644))
+	return dir
+}
+
+// frameRates: each lab's frames per second while it runs at its defaults
+// on its embed page, beside the reference scene's on the same page,
+// measured alternately in one browser (reference, lab, for each lab), so
+// both see the same load. Budget: a lab draws at least as many frames as
+// the reference scene.
+func frameRates(t *testing.T, oursURL, refURL string) {
+	ctx := browsertest.Browser(t, 1280, 900)
+	const frames = `document.querySelector('.lab-frame').contentWindow.scalingdataFrames.value`
+	rate := func(base, lab string) float64 {
+		must(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+"/embed/"+lab+".html?seed=1"),
+			chromedp.Click(chromedp.CSS(`.lab-run`)),
+			waitFor(`document.querySelector('figure.lab').dataset.firstFrame && `+frames+` > 5`),
+		))
+		f0, err := chromedp.Run(ctx, chromedp.Evaluate[float64](frames))
+		must(t, err)
+		start := time.Now()
+		must(t, chromedp.Do(ctx, chromedp.Sleep(5*time.Second)))
+		f1, err := chromedp.Run(ctx, chromedp.Evaluate[float64](frames))
+		must(t, err)
+		return (f1 - f0) / time.Since(start).Seconds()
+	}
+	for _, l := range labs.All() {
+		name := l.Schema.Name
+		ref := rate(refURL, name)
+		ours := rate(oursURL, name)
+		add("frames", name+": frames/s, lab vs reference scene", fmt.Sprintf("%.1f vs %.1f (%.2f×)", ours, ref, ours/ref), "≥ 1.0×", yes(ours >= ref),
+			"embed page, 1280×900, SwiftShader; reference: 40 AA circles + 40 AA lines redrawn every frame")
+	}
+	must(t, chromedp.Do(ctx, chromedp.Navigate("about:blank")))
 }
 
 // servers: Run → first frame, cold, on the two other kinds of host beside
