@@ -137,29 +137,32 @@ func (c *Canvas) Polygon(pts []float64, s canvas.Style) {
 	if len(pts) < 6 {
 		return
 	}
-	c.path.Reset()
-	c.path.MoveTo(c.f(pts[0]), c.f(pts[1]))
-	for i := 2; i+1 < len(pts); i += 2 {
-		c.path.LineTo(c.f(pts[i]), c.f(pts[i+1]))
+	stroke := s.Stroke.A != 0 && s.StrokeWidth > 0
+	// A thin outline (quorum's ring) is drawn as line quads: a stroked path
+	// is a stencil pass over its whole bounding box per sample, and at this
+	// width the joins do not show.
+	thin := stroke && !s.Dash && s.StrokeWidth*c.scale <= 3
+	if s.Fill.A != 0 || (stroke && !thin) {
+		c.path.Reset()
+		c.path.MoveTo(c.f(pts[0]), c.f(pts[1]))
+		for i := 2; i+1 < len(pts); i += 2 {
+			c.path.LineTo(c.f(pts[i]), c.f(pts[i+1]))
+		}
+		c.path.Close()
 	}
-	c.path.Close()
 	if s.Fill.A != 0 {
 		dop := &vector.DrawPathOptions{AntiAlias: true}
 		dop.ColorScale.ScaleWithColor(s.Fill)
 		vector.FillPath(c.dst, &c.path, nil, dop)
 	}
-	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
-		if w := s.StrokeWidth * c.scale; w <= 3 && !s.Dash {
-			// A thin outline (quorum's ring) as line quads: a stroked path
-			// is a stencil pass over its whole bounding box per sample,
-			// and at this width the joins do not show.
-			k, n := c.scale, len(pts)
-			for i := 0; i+1 < n; i += 2 {
-				j := (i + 2) % (n - n%2)
-				c.line(pts[i]*k, pts[i+1]*k, pts[j]*k, pts[j+1]*k, w, s.Stroke)
-			}
-			return
+	switch {
+	case thin:
+		k, n := c.scale, len(pts)-len(pts)%2
+		for i := 0; i < n; i += 2 {
+			j := (i + 2) % n
+			c.line(pts[i]*k, pts[i+1]*k, pts[j]*k, pts[j+1]*k, s.StrokeWidth*k, s.Stroke)
 		}
+	case stroke:
 		dop := &vector.DrawPathOptions{AntiAlias: true}
 		dop.ColorScale.ScaleWithColor(s.Stroke)
 		vector.StrokePath(c.dst, &c.path, &vector.StrokeOptions{Width: c.f(s.StrokeWidth), LineJoin: vector.LineJoinRound}, dop)
