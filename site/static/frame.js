@@ -15,6 +15,16 @@
 // page, and a failure as a sentence that says what happened and what to do.
 (() => {
   'use strict';
+  // Ebitengine draws each picture into its own textures and copies it to
+  // the canvas as one full-size rectangle, so multisampling the canvas
+  // (WebGL's default) smooths no edge and costs a 4× buffer to clear and
+  // resolve every frame: a quarter of each frame under software GL. Ask
+  // for a canvas without it.
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, attrs) {
+    if (type === 'webgl2' || type === 'webgl') attrs = { ...attrs, antialias: false };
+    return getContext.call(this, type, attrs);
+  };
   const script = document.currentScript;
   const cfg = script.dataset;
   const wasmURL = cfg.wasm;
