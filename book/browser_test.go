@@ -32,6 +32,15 @@ func evalString(t *testing.T, ctx context.Context, expr string) string {
 
 const fig = `document.querySelector('figure.lab')`
 
+// logShows waits until the event log of figure sel has had a line matching
+// the JavaScript regular expression re since the lab last (re)started. It
+// reads every line added, as the test browser records them
+// (browsertest's logRecorder), so a line that has already scrolled out of
+// the log's last 200 still counts on a busy machine.
+func logShows(sel, re string) chromedp.Action[chromedp.Void] {
+	return waitFor(`((log) => !!log && (log.scalingdataSeen || []).some((s) => /` + re + `/.test(s)))(` + sel + `.querySelector('.lab-log'))`)
+}
+
 // labTimeJS is the lab's virtual time in ms, as figure sel shows it.
 func labTimeJS(sel string) string {
 	return `((s) => { const [v, u] = s.trim().split(/\s+/); return Math.round(Number(v) * (u === 's' ? 1000 : 1)); })(` + sel + `.querySelector('.lab-time').textContent)`
@@ -59,6 +68,26 @@ func settled(sel string) chromedp.Action[chromedp.Void] {
 		};
 		requestAnimationFrame(tick);
 	})`, "the lab frame to stay put")
+}
+
+// explainFailure logs, if the test fails, what figure sel's lab showed at
+// the end: its clock, whether it played, where its frame was, and its last
+// log lines.
+func explainFailure(t *testing.T, ctx context.Context, sel string) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((f) => JSON.stringify({
+			time: f.querySelector('.lab-time') && f.querySelector('.lab-time').textContent,
+			playing: f.querySelector('.lab-play') && f.querySelector('.lab-play').getAttribute('aria-pressed'),
+			frame: f.querySelector('.lab-frame') && f.querySelector('.lab-frame').getBoundingClientRect(),
+			viewport: [innerWidth, innerHeight, scrollY],
+			notice: f.querySelector('.lab-notice') && f.querySelector('.lab-notice').textContent,
+			log: Array.from(f.querySelectorAll('.lab-log li')).slice(-8).map((li) => li.textContent),
+		}))(`+sel+`)`))
+		t.Logf("the lab at the end: %s (%v)", s, err)
+	})
 }
 
 // messages is how many messages figure sel has had from its lab frame.
@@ -142,7 +171,7 @@ func TestQuorumLabInChromium(t *testing.T) {
 		// A script click: chromedp's pointer click lands by coordinates,
 		// which a busy software renderer can shift between scroll and click.
 		js(fig+`.querySelector('[data-action=crash]').click()`),
-		waitFor(`Array.from(`+fig+`.querySelectorAll('.lab-log li')).some(li => /crash/i.test(li.textContent))`),
+		logShows(fig, `[Cc]rash`),
 		waitFor(fig+`.querySelector('.lab-frame').title.includes('down')`),
 	))
 	before := metric(t, ctx, "writes_ok")
@@ -152,12 +181,25 @@ func TestQuorumLabInChromium(t *testing.T) {
 	bx, by := nodeOnPage(t, ctx, 1)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.MouseClickXY(bx, by),
-		waitFor(`Array.from(`+fig+`.querySelectorAll('.lab-log li')).some(li => /node B crashes/.test(li.textContent))`),
+		logShows(fig, `node B crashes`),
 	))
 
 	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
 	require.NoError(t, err)
 	browsertest.Shot(t, "quorum-crashed", shot)
+
+	// The test browser paces the lab (browsertest.TestFPS): while it plays
+	// it paints, but no more than that many pictures a second.
+	paint, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`new Promise((done) => {
+		const w = `+fig+`.querySelector('.lab-frame').contentWindow;
+		const n0 = w.scalingdataFrames.value, t0 = performance.now();
+		let left = 40;
+		const tick = () => (--left > 0 ? w.requestAnimationFrame(tick) : done([w.scalingdataFrames.value - n0, (performance.now() - t0) / 1000]));
+		w.requestAnimationFrame(tick);
+	})`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Positive(t, paint[0], "the playing lab painted nothing in 40 frames")
+	require.LessOrEqual(t, paint[0], paint[1]*browsertest.TestFPS+1, "%v pictures in %.2f s: the lab is not paced", paint[0], paint[1])
 
 	// Pause stops virtual time: once the lab reports it paused (the
 	// button follows the lab's state), its clock stands still however

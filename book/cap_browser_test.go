@@ -23,10 +23,6 @@ func clickCanvas(t *testing.T, ctx context.Context, sel string, x, y, w, h float
 	require.NoError(t, chromedp.Do(ctx, chromedp.MouseClickXY(rect[0]+x/w*rect[2], rect[1]+y/h*rect[3])))
 }
 
-func capLog(sel, pattern string) chromedp.Action[chromedp.Void] {
-	return waitFor(`Array.from(` + sel + `.querySelectorAll('.lab-log li')).some(li => /` + pattern + `/.test(li.textContent))`)
-}
-
 // TestCAPLabInChromium opens the CAP chapter, starts the CP lab, cuts the
 // link between the sites by clicking it, watches site 2's client fail,
 // heals, and isolates a replica with its button.
@@ -46,7 +42,7 @@ func TestCAPLabInChromium(t *testing.T) {
 		js(lab+`.querySelector('.lab-run').click()`),
 		waitFor(`!!`+lab+`.querySelector('.lab-frame')`),
 		waitFor(lab+`.querySelector('[data-metric=availability]').textContent !== '–'`),
-		capLog(lab, `client 1 (reads|writes)`),
+		logShows(lab, `client 1 (reads|writes)`),
 	))
 	stage := chromedp.Screenshot(chromedp.CSS(`#cp-lab .lab-stage`), chromedp.NodeVisible)
 	shot, err := chromedp.Run(ctx, stage)
@@ -62,9 +58,9 @@ func TestCAPLabInChromium(t *testing.T) {
 	bx, by := capview.BoundaryCenter()
 	clickCanvas(t, ctx, lab, bx, by, w, h)
 	require.NoError(t, chromedp.Do(ctx,
-		capLog(lab, `cut both ways`),
+		logShows(lab, `cut both ways`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('The network between the sites is cut.')`),
-		capLog(lab, `client 2: (read|write) x (refused|times out)`),
+		logShows(lab, `client 2: (read|write) x (refused|times out)`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=errors]').textContent) > 0`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=availability]').dataset.value) < 1`),
 	))
@@ -76,12 +72,12 @@ func TestCAPLabInChromium(t *testing.T) {
 	// Heal by clicking it again, then isolate replica A with its button.
 	clickCanvas(t, ctx, lab, bx, by, w, h)
 	require.NoError(t, chromedp.Do(ctx,
-		capLog(lab, `every link works again`),
+		logShows(lab, `every link works again`),
 		js(lab+`.querySelector('.lab-arg').value = '0'`),
 		js(lab+`.querySelector('[data-action=isolate]').click()`),
-		capLog(lab, `replica A is cut off from everyone`),
+		logShows(lab, `replica A is cut off from everyone`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('Isolated: A.')`),
-		capLog(lab, `A steps down`),
+		logShows(lab, `A steps down`),
 	))
 	shot, err = chromedp.Run(ctx, stage)
 	require.NoError(t, err)
@@ -107,11 +103,11 @@ func TestCAPAPLabInChromium(t *testing.T) {
 		waitFor(`!!`+ap+`.querySelector('.lab-frame')`),
 		waitFor(ap+`.querySelector('[data-metric=availability]').textContent !== '–'`),
 		js(ap+`.querySelector('[data-action=cut]').click()`),
-		capLog(ap, `cut both ways`),
+		logShows(ap, `cut both ways`),
 		// Both clients have read stale, so both sides wrote during the cut.
 		waitFor(`/Client 1: \d+ answered, \d+ errors, [1-9]\d* stale\. Client 2: \d+ answered, \d+ errors, [1-9]/.test(`+ap+`.querySelector('.lab-frame').title)`),
 		js(ap+`.querySelector('[data-action=heal]').click()`),
-		capLog(ap, `every link works again`),
+		logShows(ap, `every link works again`),
 		waitFor(`Number(`+ap+`.querySelector('[data-metric=conflicts_on_heal]').textContent) > 0`),
 		waitFor(ap+`.querySelector('.lab-frame').title.includes('Conflicts on heal 1')`),
 	))
@@ -144,7 +140,7 @@ func TestPACELCLabInChromium(t *testing.T) {
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('eventual shown')`),
 		js(`{ const s = `+lab+`.querySelector('[data-cmd=speed]'); s.value = '8'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=stale_read_fraction]').dataset.value) > 0`),
-		capLog(lab, `europe is cut off`),
+		logShows(lab, `europe is cut off`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('available in the partition')`),
 	))
 	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#pacelc-lab .lab-stage`), chromedp.NodeVisible))
@@ -166,7 +162,7 @@ func TestPACELCLabInChromium(t *testing.T) {
 	}
 	require.Equal(t, "no", evalString(t, ctx, hist+`.querySelector('[data-metric=linearizable]').textContent`))
 	require.Equal(t, "yes", evalString(t, ctx, hist+`.querySelector('[data-metric=sequential]').textContent`))
-	require.NoError(t, chromedp.Do(ctx, capLog(hist, `P2's read of x returns 0`)))
+	require.NoError(t, chromedp.Do(ctx, logShows(hist, `P2's read of x returns 0`)))
 	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#sequential-lab .lab-stage`), chromedp.NodeVisible))
 	require.NoError(t, err)
 	browsertest.Shot(t, "history-sequential", shot)

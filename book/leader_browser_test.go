@@ -14,9 +14,7 @@ import (
 )
 
 // logHas waits until the first lab's event log has a line matching re.
-func logHas(re string) chromedp.Action[chromedp.Void] {
-	return waitFor(`Array.from(` + fig + `.querySelectorAll('.lab-log li')).some(li => /` + re + `/.test(li.textContent))`)
-}
+func logHas(re string) chromedp.Action[chromedp.Void] { return logShows(fig, re) }
 
 // TestLeaderLabInChromium opens the leader-follower chapter, starts its
 // first lab, turns read-your-writes on, posts, kills the primary by
@@ -34,6 +32,7 @@ func TestLeaderLabInChromium(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := browsertest.Browser(t, size.width, size.height)
+			explainFailure(t, ctx, fig)
 			require.NoError(t, chromedp.Do(ctx,
 				chromedp.Navigate(url+"/leader-follower.html"),
 				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
@@ -52,6 +51,10 @@ func TestLeaderLabInChromium(t *testing.T) {
 			require.NoError(t, chromedp.Do(ctx,
 				js(`const r = `+fig+`.querySelector('[name=ryw]'); r.checked = true; r.dispatchEvent(new Event('input', {bubbles: true}))`),
 				waitFor(fig+`.querySelector('[data-metric=ryw_violations]').textContent === '0'`),
+				// The restart can change the stage's height on a phone: bring
+				// the frame back into view, or the lab idles as a reader who
+				// scrolled away would have it (no frame, no read-back).
+				settled(fig),
 				js(fig+`.querySelector('[data-action=post]').click()`),
 				logHas(`you writes yours=v1`),
 				logHas(`you: read yours from [A-C] returns v1`),

@@ -138,16 +138,16 @@ func TestQuorumPartitionAndHintsInChromium(t *testing.T) {
 		// Crash C, a replica of several keys: a stand-in takes its writes.
 		js(lab+`.querySelector('.lab-arg').value = '2'`),
 		js(lab+`.querySelector('[data-action=crash]').click()`),
-		quorumLog(lab, `node C crashes`),
+		logShows(lab, `node C crashes`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('1 down (C)')`),
-		quorumLog(lab, `stands in for C`),
+		logShows(lab, `stands in for C`),
 	))
 	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#sloppy-lab .lab-stage`), chromedp.NodeVisible))
 	require.NoError(t, err)
 	browsertest.Shot(t, "quorum-dynamo-hints", shot)
 	require.NoError(t, chromedp.Do(ctx,
 		js(lab+`.querySelector('[data-action=recover]').click()`),
-		quorumLog(lab, `hands .* off to C`),
+		logShows(lab, `hands .* off to C`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=hinted_handoffs]').textContent) > 0`),
 	))
 
@@ -167,11 +167,6 @@ func TestQuorumPartitionAndHintsInChromium(t *testing.T) {
 		waitFor(`!`+lab+`.querySelector('.lab-frame').title.includes('ring partitioned')`),
 	))
 	require.False(t, strings.Contains(evalString(t, ctx, lab+`.querySelector('.lab-notice').textContent`), "The lab stopped"))
-}
-
-// quorumLog waits until a line of the lab's event log matches a pattern.
-func quorumLog(sel, pattern string) chromedp.Action[chromedp.Void] {
-	return waitFor(`Array.from(` + sel + `.querySelectorAll('.lab-log li')).some(li => /` + pattern + `/.test(li.textContent))`)
 }
 
 // quorumClick clicks the lab's canvas at logical point (x, y) of a w×h

@@ -24,9 +24,7 @@ func TestShardLabInChromium(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := browsertest.Browser(t, size.width, size.height)
-			log := func(re string) chromedp.Action[chromedp.Void] {
-				return waitFor(`Array.from(` + fig + `.querySelectorAll('.lab-log li')).some(li => /` + re + `/.test(li.textContent))`)
-			}
+			log := func(re string) chromedp.Action[chromedp.Void] { return logShows(fig, re) }
 			require.NoError(t, chromedp.Do(ctx,
 				chromedp.Navigate(url+"/rebalancing.html"),
 				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),

@@ -36,7 +36,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 		js(lab+`.querySelector('.lab-run').click()`),
 		waitFor(`!!`+lab+`.querySelector('.lab-frame')`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=commit_wait_ms_mean]').dataset.value) > 0`),
-		waitFor(`Array.from(`+lab+`.querySelectorAll('.lab-log li')).some(li => /commit wait of/.test(li.textContent))`),
+		logShows(lab, `commit wait of`),
 	))
 	stage := chromedp.Screenshot(chromedp.CSS(`#spanner-lab .lab-stage`), chromedp.NodeVisible)
 	shot, err := chromedp.Run(ctx, stage)
@@ -57,7 +57,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 		js(`const c = `+lab+`.querySelector('[name=commitwait]'); c.checked = false; c.dispatchEvent(new Event('change', {bubbles: true})); c.dispatchEvent(new Event('input', {bubbles: true}))`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('commit wait off')`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=order_violations]').textContent) > 0`),
-		waitFor(`Array.from(`+lab+`.querySelectorAll('.lab-log li')).some(li => /OUT OF ORDER/.test(li.textContent))`),
+		logShows(lab, `OUT OF ORDER`),
 	))
 	require.Zero(t, float("commit_wait_ms_mean"))
 	shot, err = chromedp.Run(ctx, stage)
@@ -69,7 +69,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		js(lab+`.querySelector('.lab-arg').value = '1'`),
 		js(lab+`.querySelector('[data-action=skew]').click()`),
-		waitFor(`Array.from(`+lab+`.querySelectorAll('.lab-log li')).some(li => /B's clock jumps/.test(li.textContent))`),
+		logShows(lab, `B's clock jumps`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('outside its interval: B')`),
 		labFrames(lab, 2), // the picture has caught up with its description
 	))

@@ -27,7 +27,8 @@ type game struct {
 	redraw bool         // the screen was resized: draw even if the model did not change
 	lw, lh int          // the last layout size
 	last   time.Time
-	frames int // pictures drawn (Draw calls that painted), for measurements
+	frames int          // pictures drawn (Draw calls that painted), for measurements
+	pace   bridge.Pacer // at most so many pictures a second (tests only; readers get every frame)
 }
 
 // framesDrawn is globalThis.scalingdataFrames.value: how many pictures the
@@ -69,6 +70,9 @@ func (g *game) Update() error {
 func (g *game) Draw(screen *ebiten.Image) {
 	if !g.ctrl.Dirty() && !g.redraw {
 		return // the screen keeps its last picture (SetScreenClearedEveryFrame(false))
+	}
+	if !g.pace.Due(time.Now()) && !g.redraw {
+		return // painted a moment ago; the model stays dirty for the next turn
 	}
 	g.redraw = false
 	g.frames++
@@ -121,6 +125,9 @@ func main() {
 	}
 	ctrl := bridge.New(l, view, q)
 	g := &game{ctrl: ctrl, w: ctrl.Size().W, h: ctrl.Size().H}
+	if fps := js.Global().Get("scalingdataMaxFPS"); fps.Type() == js.TypeNumber {
+		g.pace = bridge.PacerFor(fps.Float())
+	}
 	listen := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) == 1 && args[0].Type() == js.TypeString {
 			g.inbox.Push([]byte(args[0].String()))

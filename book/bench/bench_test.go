@@ -288,7 +288,7 @@ func liveReload(t *testing.T, dir string) {
 	// stays open while the page does, so closing it first hung the bench.
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	ctx := browsertest.Browser(t, 1280, 900)
+	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
 	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/quorums.html"), chromedp.WaitReady(chromedp.CSS(`body`)), chromedp.Sleep(time.Second)))
 	var times []float64
 	for i := 0; i < 5; i++ {
@@ -335,7 +335,7 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 	startTimes := func(base string, cold bool) []float64 {
 		var times []float64
 		for i := 0; i < 3; i++ {
-			ctx := browsertest.Browser(t, 1280, 900)
+			ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
 			if !cold {
 				// Warm: the binary is in the HTTP cache from a first run.
 				_ = firstFrame(t, ctx, base)
@@ -367,7 +367,7 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 	servers(t, site, emptySite, startTimes)
 
 	// Running cost on the quorum lab at default settings.
-	ctx := browsertest.Browser(t, 1280, 900)
+	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
 	const f = `document.querySelector('figure.lab')`
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(oursURL+"/embed/quorum.html"),
@@ -477,7 +477,7 @@ func siteWith(t *testing.T, site, dir string, game []byte) string {
 // both see the same load. Budget: a lab draws at least as many frames as
 // the reference scene.
 func frameRates(t *testing.T, oursURL, refURL string) {
-	ctx := browsertest.Browser(t, 1280, 900)
+	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
 	const frames = `document.querySelector('.lab-frame').contentWindow.scalingdataFrames.value`
 	rate := func(base, lab string) float64 {
 		must(t, chromedp.Do(ctx,

@@ -17,12 +17,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/scaling-data/book/book"
@@ -179,10 +181,17 @@ func Serve(t testing.TB, dir string) string {
 // focused page of its own window and keeps drawing (tabs of one shared
 // browser stopped drawing when many ran at once: animation frames and
 // screenshots never came).
-func Browser(t testing.TB, width, height int) context.Context {
+//
+// Labs in this browser paint at most TestFPS pictures a second unless the
+// test asks for EveryFrame.
+func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 	t.Helper()
 	Require(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	flags := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(Chromium()),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.NoSandbox,
@@ -194,17 +203,67 @@ func Browser(t testing.TB, width, height int) context.Context {
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.WindowSize(max(width, 500), height),
 	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), flags...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
+	script := logRecorder
+	if !o.everyFrame {
+		script += "globalThis.scalingdataMaxFPS = " + strconv.Itoa(TestFPS) + ";\n"
+	}
+	if err := chromedp.Do(ctx, onEveryDocument(script)); err != nil {
+		t.Fatalf("preparing the tab: %v", err)
+	}
 	if err := chromedp.Do(ctx, Viewport(width, height)); err != nil {
 		t.Fatalf("a %d×%d viewport: %v", width, height, err)
 	}
 	return ctx
+}
+
+// TestFPS is how many pictures a second a lab paints in a test's browser
+// (bridge.Pacer). Under software GL each picture costs ~70 ms of CPU
+// whatever it shows, and a lab that paints every frame it can takes the
+// whole machine: four tests at once, each waiting for an event, spent most
+// of the suite's time painting pictures nobody looked at. A paced lab
+// still updates, reports and answers every frame.
+const TestFPS = 6
+
+// Option changes how Browser sets up its tab.
+type Option func(*options)
+
+type options struct{ everyFrame bool }
+
+// EveryFrame lets the labs paint every frame, as they do for readers: for
+// measuring frame rates.
+func EveryFrame(o *options) { o.everyFrame = true }
+
+// logRecorder keeps, on each lab's event log (.lab-log), every line added
+// since the log was last emptied (a restart empties it), as
+// log.scalingdataSeen: the log itself shows only its last lines, and a
+// busy machine can poll it too late to see one.
+const logRecorder = `document.addEventListener('DOMContentLoaded', () => {
+  new MutationObserver((records) => {
+    for (const m of records) {
+      const log = m.target;
+      if (!log.classList || !log.classList.contains('lab-log')) continue;
+      const seen = log.scalingdataSeen || (log.scalingdataSeen = []);
+      if (m.removedNodes.length && !m.previousSibling && !m.nextSibling) seen.length = 0;
+      for (const n of m.addedNodes) if (n.nodeType === 1 && seen.length < 100000) seen.push(n.textContent);
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+});
+`
+
+// onEveryDocument runs script in every document the tab loads from now on
+// (lab frames included), before the document's own scripts.
+func onEveryDocument(script string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script})
+		return chromedp.Void{}, err
+	}
 }
 
 // Viewport sizes the tab's viewport; below 500 px (narrower than a
