@@ -84,7 +84,7 @@ func TestServiceWorkerOffline(t *testing.T) {
 	t.Cleanup(srv.Close)
 	url := srv.URL
 
-	ctx := browsertest.Browser(t, 1280, 900)
+	ctx := browsertest.Browser(t, 1280, 900, browsertest.OwnBrowser) // service workers: see OwnBrowser
 	caches := func() []string {
 		keys, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`caches.keys()`, chromedp.EvalAwaitPromise))
 		require.NoError(t, err)

@@ -59,8 +59,18 @@ var (
 	siteErr  error
 )
 
-// Cleanup removes the site Site built. Call it from TestMain after m.Run.
+// Cleanup stops the shared Chromium and removes the site Site built. Call
+// it from TestMain after m.Run.
 func Cleanup() {
+	shared.Lock()
+	if shared.cancel != nil {
+		shared.cancel()
+		shared.ctx, shared.cancel = nil, nil
+	}
+	if shared.dir != "" {
+		_ = os.RemoveAll(shared.dir)
+	}
+	shared.Unlock()
 	if siteTmp != "" {
 		_ = os.RemoveAll(siteTmp)
 	}
@@ -173,17 +183,19 @@ func Serve(t testing.TB, dir string) string {
 	return srv.URL
 }
 
-// Browser starts a headless Chromium of the test's own (a fresh profile,
-// no network beyond loopback) and returns a chromedp context for its tab.
-// width and height set the viewport; below 500 px it emulates a phone. The
-// browser stops when the test ends. Tests may run in parallel
-// (t.Parallel): each has its own browser, so each page is the visible,
-// focused page of its own window and keeps drawing (tabs of one shared
-// browser stopped drawing when many ran at once: animation frames and
-// screenshots never came).
+// Browser opens a window for the test in the process's one headless
+// Chromium (started on first use; Cleanup stops it), in a browser context
+// of its own (an incognito profile: no cookies, storage, cache or service
+// worker shared with other tests), and returns a chromedp context for its
+// tab. width and height set the viewport; below 500 px it emulates a
+// phone. The window closes when the test ends. Tests may run in parallel
+// (t.Parallel): each tab is the visible, focused page of its own window
+// and keeps drawing (tabs that shared one window stopped drawing: animation
+// frames and screenshots never came). One browser for all saves each test
+// a Chromium start (~3.5 s of CPU).
 //
 // Labs in this browser paint at most TestFPS pictures a second unless the
-// test asks for EveryFrame.
+// test asks for EveryFrame; OwnBrowser starts a Chromium for the test alone.
 func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 	t.Helper()
 	Require(t)
@@ -191,24 +203,23 @@ func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 	for _, f := range opts {
 		f(&o)
 	}
-	flags := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(Chromium()),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox,
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.WindowSize(max(width, 500), height),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), flags...)
-	ctx, cancelC := chromedp.NewContext(actx)
+	var ctx context.Context
+	var cancelC func()
+	if o.ownBrowser {
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumFlags(t.TempDir(), max(width, 500), height)...)
+		c, cancel := chromedp.NewContext(actx)
+		ctx, cancelC = c, func() { cancel(); cancelA() }
+	} else {
+		parent, err := sharedChromium()
+		if err != nil {
+			t.Fatalf("starting Chromium: %v", err)
+		}
+		ctx, cancelC = chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	}
 	ctx, cancelT := context.WithTimeout(ctx, 10*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	t.Cleanup(func() { cancelT(); cancelC() })
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
+		t.Fatalf("opening a window in Chromium: %v", err)
 	}
 	script := logRecorder
 	if !o.everyFrame {
@@ -234,11 +245,17 @@ const TestFPS = 6
 // Option changes how Browser sets up its tab.
 type Option func(*options)
 
-type options struct{ everyFrame bool }
+type options struct{ everyFrame, ownBrowser bool }
 
 // EveryFrame lets the labs paint every frame, as they do for readers: for
 // measuring frame rates.
 func EveryFrame(o *options) { o.everyFrame = true }
+
+// OwnBrowser starts a Chromium for the test alone, with nothing warm in
+// it: for measuring cold starts, and for a service worker's life (in the
+// shared Chromium beside three busy tests, installing a new worker took
+// 5 minutes instead of 20 s).
+func OwnBrowser(o *options) { o.ownBrowser = true }
 
 // logRecorder keeps, on each lab's event log (.lab-log), every line added
 // since the log was last emptied (a restart empties it), as
@@ -264,6 +281,60 @@ func onEveryDocument(script string) chromedp.Action[chromedp.Void] {
 		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script})
 		return chromedp.Void{}, err
 	}
+}
+
+// chromiumFlags are the command-line flags of a test Chromium whose
+// profile is in dir and whose windows are w×h.
+func chromiumFlags(dir string, w, h int) []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(Chromium()),
+		chromedp.UserDataDir(dir),
+		chromedp.NoSandbox,
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.WindowSize(w, h),
+	)
+}
+
+var shared struct {
+	sync.Mutex
+	ctx    context.Context // the first tab of the shared Chromium
+	cancel func()
+	dir    string
+}
+
+// sharedChromium is the process's one Chromium, started on first use and
+// again if it has gone (a crash fails the tests that had windows in it,
+// not every test after them).
+func sharedChromium() (context.Context, error) {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.ctx != nil && shared.ctx.Err() == nil {
+		return shared.ctx, nil
+	}
+	if shared.cancel != nil {
+		shared.cancel()
+	}
+	if shared.dir == "" {
+		dir, err := os.MkdirTemp("", "scalingdata-chromium-")
+		if err != nil {
+			return nil, err
+		}
+		shared.dir = dir
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumFlags(shared.dir, 1280, 900)...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		cancelC()
+		cancelA()
+		return nil, err
+	}
+	shared.ctx, shared.cancel = ctx, func() { cancelC(); cancelA() }
+	return ctx, nil
 }
 
 // Viewport sizes the tab's viewport; below 500 px (narrower than a
