@@ -216,6 +216,7 @@ func TestBench(t *testing.T) {
 	add("wasm", "empty Ebiten game raw / gzip / brotli", mb(len(empty))+" / "+mb(gzipSize(empty))+" / "+mb(eb), "", nil, "same Go and Ebiten")
 	ratio := float64(ob) / float64(eb)
 	add("wasm", "labs.wasm ÷ empty game (brotli)", fmt.Sprintf("%.2f×", ratio), "≤ 1.25×", yes(ratio <= 1.25), "")
+	holdings = binaryHoldings(t, dir)
 
 	// Build: cold (empty caches) and after editing one chapter.
 	cfg := browsertest.Config(t, filepath.Join(dir, "public"))
@@ -288,7 +289,7 @@ func liveReload(t *testing.T, dir string) {
 	// stays open while the page does, so closing it first hung the bench.
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
+	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame, browsertest.OwnBrowser)
 	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/quorums.html"), chromedp.WaitReady(chromedp.CSS(`body`)), chromedp.Sleep(time.Second)))
 	var times []float64
 	for i := 0; i < 5; i++ {
@@ -335,7 +336,7 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 	startTimes := func(base string, cold bool) []float64 {
 		var times []float64
 		for i := 0; i < 3; i++ {
-			ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
+			ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame, browsertest.OwnBrowser)
 			if !cold {
 				// Warm: the binary is in the HTTP cache from a first run.
 				_ = firstFrame(t, ctx, base)
@@ -367,7 +368,7 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 	servers(t, site, emptySite, startTimes)
 
 	// Running cost on the quorum lab at default settings.
-	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
+	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame, browsertest.OwnBrowser)
 	const f = `document.querySelector('figure.lab')`
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(oursURL+"/embed/quorum.html"),
@@ -477,7 +478,7 @@ func siteWith(t *testing.T, site, dir string, game []byte) string {
 // both see the same load. Budget: a lab draws at least as many frames as
 // the reference scene.
 func frameRates(t *testing.T, oursURL, refURL string) {
-	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame)
+	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame, browsertest.OwnBrowser)
 	const frames = `document.querySelector('.lab-frame').contentWindow.scalingdataFrames.value`
 	rate := func(base, lab string) float64 {
 		must(t, chromedp.Do(ctx,
@@ -641,6 +642,66 @@ func models(t *testing.T) {
 	}
 }
 
+// holdings is the report's table of what the lab binary holds beside the
+// empty game.
+var holdings string
+
+// binaryHoldings builds the lab binary and the empty game with their
+// function names (no -s) and says, by owner and then by package, where
+// the lab binary's extra bytes are.
+func binaryHoldings(t *testing.T, dir string) string {
+	named := func(src, out string, pkg string) []share {
+		cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+		cmd.Dir = src
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=-mod=mod")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+		}
+		bin, err := os.ReadFile(out)
+		require(t, err)
+		s, err := wasmShares(bin)
+		require(t, err)
+		return s
+	}
+	ours := named(browsertest.ModuleRoot(), filepath.Join(dir, "labs-named.wasm"), "./wasm")
+	empty := named(filepath.Join(dir, "empty"), filepath.Join(dir, "empty-named.wasm"), ".")
+	byGroup := func(ss []share) map[string]int {
+		m := map[string]int{}
+		for _, s := range ss {
+			g := group(s.Name)
+			if strings.HasPrefix(g, "other modules") {
+				g = "other modules"
+			}
+			m[g] += s.Bytes
+		}
+		return m
+	}
+	og, eg := byGroup(ours), byGroup(empty)
+	var names []string
+	for g := range og {
+		names = append(names, g)
+	}
+	slices.SortFunc(names, func(a, b string) int { return (og[b] - eg[b]) - (og[a] - eg[a]) })
+	var b strings.Builder
+	b.WriteString("\n## What labs.wasm holds beside the empty game\n\n")
+	b.WriteString("Raw bytes of each binary built with its function names (no `-s`), by owner; compression shrinks each part differently.\n\n")
+	b.WriteString("| part | labs.wasm | empty game | difference |\n| --- | --- | --- | --- |\n")
+	for _, g := range names {
+		fmt.Fprintf(&b, "| %s | %s | %s | %+.2f MB |\n", g, mb(og[g]), mb(eg[g]), float64(og[g]-eg[g])/1e6)
+	}
+	emptyBy := map[string]int{}
+	for _, s := range empty {
+		emptyBy[s.Name] = s.Bytes
+	}
+	b.WriteString("\nThe packages that add most code (function bodies, raw):\n\n| package | labs.wasm | empty game |\n| --- | --- | --- |\n")
+	ours = slices.DeleteFunc(ours, func(s share) bool { return strings.HasPrefix(s.Name, "(") })
+	slices.SortFunc(ours, func(a, b share) int { return (b.Bytes - emptyBy[b.Name]) - (a.Bytes - emptyBy[a.Name]) })
+	for _, s := range ours[:min(15, len(ours))] {
+		fmt.Fprintf(&b, "| %s | %.0f KB | %.0f KB |\n", s.Name, float64(s.Bytes)/1e3, float64(emptyBy[s.Name])/1e3)
+	}
+	return b.String()
+}
+
 // writeReport writes BENCHMARKS.md at the top of the repository.
 func writeReport(t *testing.T) {
 	var b strings.Builder
@@ -668,6 +729,7 @@ func writeReport(t *testing.T) {
 	if over > 0 {
 		fmt.Fprintf(&b, "\n%d figure(s) over budget: see \"Budgets not met, and why\" below.\n", over)
 	}
+	b.WriteString(holdings)
 	// The reasons for each budget missed are written by people, in
 	// notes.md beside this file, and kept below the figures.
 	if notes, err := os.ReadFile(filepath.Join(browsertest.ModuleRoot(), "book", "bench", "notes.md")); err == nil {
