@@ -59,7 +59,7 @@ addEventListener('message', (e) => { window.got.push(e.data); });
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "node",
 		filepath.Join("testdata", "firefox", "embed.cjs"), book, course.URL, shots)
-	cmd.Env = append(os.Environ(), "PUPPETEER_CORE="+browsertest.PuppeteerCore(), "FIREFOX="+browsertest.Firefox())
+	cmd.Env = browsertest.FirefoxEnv()
 	out, err := cmd.CombinedOutput()
 	t.Logf("Firefox:\n%s", out)
 	require.NoError(t, err, "the Firefox embed test failed:\n%s", out)

@@ -32,7 +32,7 @@ func TestOfflineBundleFirefox(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute) // a hang guard: each step waits for an event
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "xvfb-run", args...)
-	cmd.Env = append(os.Environ(), "PUPPETEER_CORE="+browsertest.PuppeteerCore(), "FIREFOX="+browsertest.Firefox())
+	cmd.Env = browsertest.FirefoxEnv()
 	out, err := cmd.CombinedOutput()
 	t.Logf("Firefox:\n%s", out)
 	require.NoError(t, err, "the Firefox smoke test failed:\n%s", out)

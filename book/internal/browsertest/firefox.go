@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -49,4 +50,11 @@ func RequireFirefox(t testing.TB) {
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("browser test skipped in -short mode")
 	}
+}
+
+// FirefoxEnv is the environment of a Firefox script (testdata/firefox):
+// where puppeteer-core and Firefox are, and how many pictures a second its
+// labs may paint (TestFPS).
+func FirefoxEnv() []string {
+	return append(os.Environ(), "PUPPETEER_CORE="+PuppeteerCore(), "FIREFOX="+Firefox(), "SCALINGDATA_MAX_FPS="+strconv.Itoa(TestFPS))
 }

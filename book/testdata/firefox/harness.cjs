@@ -31,6 +31,11 @@ function run(timeout, fn) {
       const page = await browser.newPage();
       page.setDefaultTimeout(timeout);
       await page.setViewport({ width: 1280, height: 900 });
+      // Labs paint at most this many pictures a second, as in the Chromium
+      // tests (browsertest.TestFPS; under software GL painting is what
+      // costs): in every document of the page, lab frames included.
+      const fps = Number(process.env.SCALINGDATA_MAX_FPS);
+      if (fps > 0) await page.evaluateOnNewDocument(`globalThis.scalingdataMaxFPS = ${fps};`);
       await fn(page);
     } finally {
       await browser.close();

@@ -42,6 +42,12 @@ run(90000, async (page) => {
     await page.click('figure.lab .lab-run');
     await page.waitForFunction(`${fig}.querySelector('[data-metric=writes_ok]').textContent !== '–'`);
     await page.waitForFunction(`${fig}.querySelectorAll('.lab-log li').length >= 2`);
+    // The lab frame is paced as the harness asked (see harness.cjs).
+    const want = Number(process.env.SCALINGDATA_MAX_FPS) || undefined;
+    const frame = page.frames().find((f) => f.url().includes('lab.html'));
+    if (!frame) throw new Error('no lab frame among ' + page.frames().map((f) => f.url()).join(', '));
+    const got = await frame.evaluate('globalThis.scalingdataMaxFPS');
+    if (got !== want) throw new Error(`the lab frame's scalingdataMaxFPS is ${got}, want ${want}`);
   });
   await step('print page', async () => {
     await page.goto(new URL('print.html', index).href);
