@@ -32,9 +32,9 @@ serve: $(WASM)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TOOLS       := $(CURDIR)/.cache/tools
 
-# Browser tests run four at once (-parallel 4), each in a Chromium of its
-# own, whose labs paint at most a few pictures a second (browsertest.TestFPS:
-# under software GL painting is what costs).
+# Browser tests run four at once (-parallel 4), each in a window of its
+# own in one shared Chromium, whose labs paint at most a few pictures a
+# second (browsertest.TestFPS: under software GL painting is what costs).
 test:
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./book/bench

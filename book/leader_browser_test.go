@@ -13,9 +13,6 @@ import (
 	"github.com/scaling-data/book/sim/leader"
 )
 
-// logHas waits until the first lab's event log has a line matching re.
-func logHas(re string) chromedp.Action[chromedp.Void] { return logShows(fig, re) }
-
 // TestLeaderLabInChromium opens the leader-follower chapter, starts its
 // first lab, turns read-your-writes on, posts, kills the primary by
 // clicking it on the canvas, and checks the failover in the log and the
@@ -39,7 +36,7 @@ func TestLeaderLabInChromium(t *testing.T) {
 				js(fig+`.scrollIntoView()`),
 				chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
 				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
-				logHas(`commits r\d=v\d+ at LSN`),
+				logShows(fig, `commits r\d=v\d+ at LSN`),
 				// Replicas lag by about 100 ms: read-backs miss writes.
 				waitFor(`Number(`+fig+`.querySelector('[data-metric=ryw_violations]').textContent) > 0`),
 			))
@@ -56,8 +53,8 @@ func TestLeaderLabInChromium(t *testing.T) {
 				// scrolled away would have it (no frame, no read-back).
 				settled(fig),
 				js(fig+`.querySelector('[data-action=post]').click()`),
-				logHas(`you writes yours=v1`),
-				logHas(`you: read yours from [A-C] returns v1`),
+				logShows(fig, `you writes yours=v1`),
+				logShows(fig, `you: read yours from [A-C] returns v1`),
 			))
 			require.Zero(t, metric(t, ctx, "ryw_violations"))
 
@@ -72,8 +69,8 @@ func TestLeaderLabInChromium(t *testing.T) {
 			}
 			require.NoError(t, chromedp.Do(ctx,
 				kill,
-				logHas(`primary A crashes`),
-				logHas(`promotes [BC] to primary \(epoch 2\)`),
+				logShows(fig, `primary A crashes`),
+				logShows(fig, `promotes [BC] to primary \(epoch 2\)`),
 				waitFor(`Number(`+fig+`.querySelector('[data-metric=failover_downtime_ms]').textContent.replace(/[^0-9.]/g, '')) > 0`),
 			))
 			shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
@@ -111,10 +108,10 @@ func TestMultiLeaderLabInChromium(t *testing.T) {
 		js(fig+`.scrollIntoView()`),
 		chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
 		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
-		logHas(`(US|EU): (title|items|likes)`),
+		logShows(fig, `(US|EU): (title|items|likes)`),
 		js(fig+`.querySelector('[data-action=both]').click()`),
-		logHas(`Alice edits the record in US`),
-		logHas(`Bob edits the record in EU`),
+		logShows(fig, `Alice edits the record in US`),
+		logShows(fig, `Bob edits the record in EU`),
 		waitFor(`Number(`+fig+`.querySelector('[data-metric=conflicts]').textContent) >= 3`),
 		waitFor(`Number(`+fig+`.querySelector('[data-metric=lost_writes]').textContent) > 0`),
 	))
@@ -128,7 +125,7 @@ func TestMultiLeaderLabInChromium(t *testing.T) {
 		js(`const s = `+fig+`.querySelector('[name=strategy]'); s.value = 'crdt'; s.dispatchEvent(new Event('input', {bubbles: true}))`),
 		waitFor(fig+`.querySelector('.lab-frame').title.includes('CRDTs')`),
 		js(fig+`.querySelector('[data-action=both]').click()`),
-		logHas(`title has 2 concurrent values`),
+		logShows(fig, `title has 2 concurrent values`),
 		// The metrics follow the events within a few turns of the lab.
 		waitFor(`Number(`+fig+`.querySelector('[data-metric=conflicts]').textContent) >= 3`),
 	))

@@ -24,7 +24,6 @@ func TestShardLabInChromium(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := browsertest.Browser(t, size.width, size.height)
-			log := func(re string) chromedp.Action[chromedp.Void] { return logShows(fig, re) }
 			require.NoError(t, chromedp.Do(ctx,
 				chromedp.Navigate(url+"/rebalancing.html"),
 				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
@@ -32,7 +31,7 @@ func TestShardLabInChromium(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`figure.lab .lab-run`)),
 				chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-frame`)),
 				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '4'`),
-				log(`keys on 4 shards by hash mod N`),
+				logShows(fig, `keys on 4 shards by hash mod N`),
 			))
 			require.Zero(t, metric(t, ctx, "moved_keys"))
 
@@ -46,7 +45,7 @@ func TestShardLabInChromium(t *testing.T) {
 			// Add a shard: about 80% of the keys must move, and they do, over time.
 			require.NoError(t, chromedp.Do(ctx,
 				js(fig+`.querySelector('[data-action=add]').click()`),
-				log(`add E: .* keys \(7\d\.\d%\) change shard`),
+				logShows(fig, `add E: .* keys \(7\d\.\d%\) change shard`),
 				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '5'`),
 				waitFor(`Number(`+fig+`.querySelector('[data-metric=moved_fraction]').dataset.value) > 0.75`),
 				waitFor(fig+`.querySelector('.lab-frame').title.includes('Move in progress')`),
@@ -68,11 +67,11 @@ func TestShardLabInChromium(t *testing.T) {
 			// Pause the move halfway and read: the log shows where the read went.
 			require.NoError(t, chromedp.Do(ctx,
 				js(fig+`.querySelector('[data-action=pause]').click()`),
-				log(`move paused with`),
+				logShows(fig, `move paused with`),
 				js(fig+`.querySelector('[data-action=read]').click()`),
-				log(`^read |read [^ ]+: `),
+				logShows(fig, `^read |read [^ ]+: `),
 				js(fig+`.querySelector('[data-action=pause]').click()`),
-				log(`move resumes`),
+				logShows(fig, `move resumes`),
 			))
 
 			// Removing a shard while keys are moving is refused, with a reason.
@@ -87,10 +86,10 @@ func TestShardLabInChromium(t *testing.T) {
 			require.NoError(t, chromedp.Do(ctx,
 				js(fig+`.querySelector('[data-cmd=speed]').value = '8'; `+fig+`.querySelector('[data-cmd=speed]').dispatchEvent(new Event('change', {bubbles: true}))`),
 				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
-				log(`move complete`),
+				logShows(fig, `move complete`),
 				js(fig+`.querySelector('.lab-arg').value = '1'`),
 				js(fig+`.querySelector('[data-action=remove]').click()`),
-				log(`remove B: `),
+				logShows(fig, `remove B: `),
 				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
 				waitFor(fig+`.querySelector('[data-metric=shards]').textContent === '4'`),
 			))
