@@ -184,13 +184,24 @@ func buildGame(t *testing.T, dir, name, main string) string {
 	require(t, err)
 	require(t, os.WriteFile(filepath.Join(src, "go.sum"), sum, 0o644))
 	out := filepath.Join(dir, name+".wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=-mod=mod")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the %s game: %v\n%s", name, err, b)
-	}
+	goBuildWasm(t, src, ".", out, "-ldflags=-s -w")
 	return out
+}
+
+// goBuildWasm builds package pkg of the module in dir for js/wasm into out.
+// A module of the bench's own (a game) resolves its requirements from the
+// go.sum copied into it (-mod=mod); the book's module is built as it is.
+func goBuildWasm(t *testing.T, dir, pkg, out string, flags ...string) {
+	t.Helper()
+	cmd := exec.Command("go", append(append([]string{"build", "-trimpath"}, flags...), "-o", out, pkg)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if dir != browsertest.ModuleRoot() {
+		cmd.Env = append(cmd.Env, "GOFLAGS=-mod=mod")
+	}
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s in %s: %v\n%s", pkg, dir, err, b)
+	}
 }
 
 func require(t *testing.T, err error) {
@@ -651,12 +662,7 @@ var holdings string
 // the lab binary's extra bytes are.
 func binaryHoldings(t *testing.T, dir string) string {
 	named := func(src, out string, pkg string) []share {
-		cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
-		cmd.Dir = src
-		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=-mod=mod")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
-		}
+		goBuildWasm(t, src, pkg, out)
 		bin, err := os.ReadFile(out)
 		require(t, err)
 		s, err := wasmShares(bin)

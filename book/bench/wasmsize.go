@@ -47,7 +47,8 @@ func wasmFunctions(bin []byte) (fns []share, data, other int, err error) {
 	if len(bin) < 8 || !bytes.Equal(bin[:4], []byte("\x00asm")) {
 		return nil, 0, 0, errors.New("not a WebAssembly binary")
 	}
-	r := bytes.NewReader(bin[8:])
+	r := bytes.NewReader(bin)
+	_, _ = r.Seek(8, io.SeekStart)
 	var bodies []int // body sizes, by defined-function index
 	names := map[int]string{}
 	imported := 0
@@ -63,9 +64,9 @@ func wasmFunctions(bin []byte) (fns []share, data, other int, err error) {
 		if int(size) > r.Len() {
 			return nil, 0, 0, fmt.Errorf("section %d of %d bytes runs past the end", id, size)
 		}
-		body := make([]byte, size)
-		_, _ = io.ReadFull(r, body)
-		s := bytes.NewReader(body)
+		at := len(bin) - r.Len()
+		_, _ = r.Seek(int64(size), io.SeekCurrent)
+		s := bytes.NewReader(bin[at : at+int(size)]) // the section, not copied
 		switch id {
 		case 2: // imports: functions among them take the first indices
 			n, _ := uleb(s)
