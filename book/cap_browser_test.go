@@ -33,6 +33,7 @@ func TestCAPLabInChromium(t *testing.T) {
 	url := browsertest.Serve(t, site)
 	ctx := browsertest.Browser(t, 1280, 900)
 	const lab = `document.getElementById('cp-lab')`
+	explainFailure(t, ctx, lab)
 	w, h := float64(cap.Schema.Width), float64(cap.Schema.Height)
 
 	require.NoError(t, chromedp.Do(ctx,

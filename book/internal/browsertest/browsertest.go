@@ -268,7 +268,8 @@ const logRecorder = `document.addEventListener('DOMContentLoaded', () => {
       if (!log.classList || !log.classList.contains('lab-log')) continue;
       const seen = log.scalingdataSeen || (log.scalingdataSeen = []);
       if (m.removedNodes.length && !m.previousSibling && !m.nextSibling) seen.length = 0;
-      for (const n of m.addedNodes) if (n.nodeType === 1 && seen.length < 100000) seen.push(n.textContent);
+      for (const n of m.addedNodes) if (n.nodeType === 1) seen.push(n.textContent);
+      if (seen.length > 100000) seen.splice(0, seen.length - 50000); // keep the newest lines
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
 });
