@@ -40,8 +40,13 @@ func TestCAPLabInChromium(t *testing.T) {
 		chromedp.Navigate(url+"/cap.html"),
 		chromedp.WaitVisible(chromedp.CSS(`figure.lab .lab-run`)),
 		js(lab+`.scrollIntoView()`),
+		// The longest run the lab allows, set before it starts: the chapter's
+		// 15 s of virtual time pass in 4 s of wall time at speed 4, and a
+		// busy machine can take longer than that to reach the last step.
+		js(lab+`.querySelector('[name=duration]').value = '120'`),
 		js(lab+`.querySelector('.lab-run').click()`),
 		waitFor(`!!`+lab+`.querySelector('.lab-frame')`),
+		waitFor(`new URL(`+lab+`.querySelector('.lab-frame').src).searchParams.get('duration') === '120'`),
 		waitFor(lab+`.querySelector('[data-metric=availability]').textContent !== '–'`),
 		logShows(lab, `client 1 (reads|writes)`),
 	))
