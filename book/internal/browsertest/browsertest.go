@@ -240,7 +240,7 @@ func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 // whole machine: four tests at once, each waiting for an event, spent most
 // of the suite's time painting pictures nobody looked at. A paced lab
 // still updates, reports and answers every frame.
-const TestFPS = 6
+const TestFPS = 1
 
 // Option changes how Browser sets up its tab.
 type Option func(*options)
