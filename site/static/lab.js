@@ -191,12 +191,19 @@
       const presets = JSON.parse(this.fig.dataset.presets || '{}');
       const vals = presets[name];
       if (!vals) return;
-      for (const el of this.form.elements) {
-        if (!el.name || el.name === 'preset') continue;
-        const v = el.name in vals ? vals[el.name] : this.defaults.get(el.name);
-        if (v == null) continue;
-        if (el.type === 'checkbox') el.checked = v === 'on'; else el.value = v;
-        this.showValue(el);
+      // Twice, as for a shared link: a slider bounded by another parameter
+      // (n ≤ nodes) clamps a value above the bound it has now (strict5's
+      // n=5 after a preset with 3 nodes became 3), so the values go in
+      // again once the preset's bounds are in place.
+      for (let pass = 0; pass < 2; pass++) {
+        for (const el of this.form.elements) {
+          if (!el.name || el.name === 'preset') continue;
+          const v = el.name in vals ? vals[el.name] : this.defaults.get(el.name);
+          if (v == null) continue;
+          if (el.type === 'checkbox') el.checked = v === 'on'; else el.value = v;
+          this.showValue(el);
+        }
+        this.syncBounds();
       }
     }
     // A control that does not apply with the other settings is hidden.
