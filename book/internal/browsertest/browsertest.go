@@ -235,11 +235,15 @@ func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 }
 
 // TestFPS is how many pictures a second a lab paints in a test's browser
-// (bridge.Pacer). Under software GL each picture costs ~70 ms of CPU
-// whatever it shows, and a lab that paints every frame it can takes the
-// whole machine: four tests at once, each waiting for an event, spent most
-// of the suite's time painting pictures nobody looked at. A paced lab
-// still updates, reports and answers every frame.
+// (bridge.Pacer). Under software GL a picture costs 70–200 ms of CPU in
+// the GPU process whatever it shows, and a lab that paints every frame it
+// can takes the whole machine: four tests at once, each waiting for an
+// event, spent most of the suite's time painting pictures nobody looked
+// at. Measured on 2 Dec 2026 (quorum lab at 1280 px, 2 cores): unpaced
+// 1.85 cores, 6 a second 1.6 (1.3 of them SwiftShader), 2 a second 0.8,
+// 1 a second 0.6 (renderer 0.34, GPU 0.3). A paced lab still updates,
+// reports and answers every frame; a screenshot shows a picture at most a
+// second old.
 const TestFPS = 1
 
 // Option changes how Browser sets up its tab.
