@@ -117,7 +117,9 @@
       this.live.className = 'visually-hidden';
       this.live.setAttribute('aria-live', 'polite');
       fig.appendChild(this.live);
-      this.defaults = new URLSearchParams(fig.dataset.query);
+      // Every control's value as the page was built (the figure's own
+      // settings over the schema's defaults): what a preset leaves unset.
+      this.initial = this.params();
       this.scrub = $(fig, '.lab-scrub');
       this.state = {};
       this.messages = 0;
@@ -198,7 +200,10 @@
       for (let pass = 0; pass < 2; pass++) {
         for (const el of this.form.elements) {
           if (!el.name || el.name === 'preset') continue;
-          const v = el.name in vals ? vals[el.name] : this.defaults.get(el.name);
+          // What the preset leaves unset goes back to the figure's value
+          // (it once kept the previous preset's: fast-stale after dynamo
+          // kept dynamo's sloppy quorum, hinted handoff and read repair).
+          const v = el.name in vals ? vals[el.name] : this.initial[el.name];
           if (v == null) continue;
           if (el.type === 'checkbox') el.checked = v === 'on'; else el.value = v;
           this.showValue(el);
