@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestLabsLegibleOnEveryWidth(t *testing.T) {
 		name := l.Schema.Name
 		v, _ := views.For(name)
 		// The start width rotates: every width sees some labs start.
-		order := append(append([]int{}, widths[i%len(widths):]...), widths[:i%len(widths)]...)
+		order := slices.Concat(widths[i%len(widths):], widths[:i%len(widths)])
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx := browsertest.Browser(t, order[0], 900)
@@ -52,7 +53,7 @@ func TestLabsLegibleOnEveryWidth(t *testing.T) {
 			))
 			// The poster's height at each width, before the lab runs.
 			poster := map[int]float64{}
-			for _, width := range append(order[1:], order[0]) {
+			for _, width := range slices.Concat(order[1:], order[:1]) { // ending at the start width
 				require.NoError(t, chromedp.Do(ctx, browsertest.Viewport(width, 900), waitFor(stage+` > 100`)))
 				h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](stage))
 				require.NoError(t, err)

@@ -78,10 +78,10 @@ func TestQuorumPresetsInChromium(t *testing.T) {
 			choose := func(name string) chromedp.Action[chromedp.Void] {
 				return js(`{ const p = ` + f + `.querySelector('[name=preset]'); p.value = '` + name + `'; p.dispatchEvent(new Event('change', {bubbles: true})); p.dispatchEvent(new Event('input', {bubbles: true})) }`)
 			}
-			// Every other preset first, then this one: what a preset sets
-			// must not depend on the one chosen before it (a bounded slider
-			// once kept the earlier preset's bound).
-			// The one just before it in the list is chosen last.
+			// Every other preset first, the one just before it in the list
+			// last, then this one: what a preset sets must not depend on the
+			// one chosen before it (a bounded slider once kept the earlier
+			// preset's bound, an unset checkbox its value).
 			var others []chromedp.Action[chromedp.Void]
 			for k := 1; k < len(tests); k++ {
 				others = append(others, choose(tests[(i+k)%len(tests)].preset))

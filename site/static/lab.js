@@ -193,17 +193,21 @@
       const presets = JSON.parse(this.fig.dataset.presets || '{}');
       const vals = presets[name];
       if (!vals) return;
-      // Twice, as for a shared link: a slider bounded by another parameter
-      // (n ≤ nodes) clamps a value above the bound it has now (strict5's
-      // n=5 after a preset with 3 nodes became 3), so the values go in
-      // again once the preset's bounds are in place.
+      // What the preset leaves unset goes back to the figure's value (it
+      // once kept the previous preset's: fast-stale after dynamo kept
+      // dynamo's sloppy quorum, hinted handoff and read repair).
+      this.assign((name) => (name in vals ? vals[name] : this.initial[name]));
+    }
+    // assign sets each control (but the preset) to valueOf(its name), where
+    // that is not null. Twice: a slider bounded by another parameter
+    // (n ≤ nodes) clamps a value above its current bound (strict5's n=5
+    // after a preset with 3 nodes became 3), so the values go in again
+    // once the new bounds are in place.
+    assign(valueOf) {
       for (let pass = 0; pass < 2; pass++) {
         for (const el of this.form.elements) {
           if (!el.name || el.name === 'preset') continue;
-          // What the preset leaves unset goes back to the figure's value
-          // (it once kept the previous preset's: fast-stale after dynamo
-          // kept dynamo's sloppy quorum, hinted handoff and read repair).
-          const v = el.name in vals ? vals[el.name] : this.initial[el.name];
+          const v = valueOf(el.name);
           if (v == null) continue;
           if (el.type === 'checkbox') el.checked = v === 'on'; else el.value = v;
           this.showValue(el);
@@ -638,20 +642,8 @@
     const embed = document.body.classList.contains('embed');
     const target = embed ? labs[0] : labs.find((l) => l.fig.id === q.get('fig'));
     if (!target || (!embed && !q.has('fig')) || (embed && !q.has('lab') && !q.has('seed'))) return;
-    // Twice: a slider bounded by another parameter (n ≤ nodes) clamps a
-    // value above its current bound, so the link's values go in again once
-    // the link's bounds are in place.
-    const apply = () => {
-      for (const [k, v] of q) {
-        const el = field(target.form, k);
-        if (el && el.type === 'checkbox') el.checked = v === 'on';
-        else if (el && k !== 'preset') { el.value = v; target.showValue(el); }
-        if (k === 'seed') $(target.fig, '[data-cmd=seed]').value = v;
-      }
-      target.syncBounds();
-    };
-    apply();
-    apply();
+    target.assign((name) => q.get(name));
+    if (q.has('seed')) $(target.fig, '[data-cmd=seed]').value = q.get('seed');
     const preset = $(target.form, '[name=preset]');
     if (preset) preset.value = '';
     target.syncWhen();
