@@ -205,8 +205,11 @@ func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 	}
 	var ctx context.Context
 	var cancelC func()
+	if o.everyFrame {
+		o.ownBrowser = true // the reader's compiler: see EveryFrame
+	}
 	if o.ownBrowser {
-		actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumFlags(t.TempDir(), max(width, 500), height)...)
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumFlags(t.TempDir(), max(width, 500), height, !o.everyFrame)...)
 		c, cancel := chromedp.NewContext(actx)
 		ctx, cancelC = c, func() { cancel(); cancelA() }
 	} else {
@@ -251,8 +254,10 @@ type Option func(*options)
 
 type options struct{ everyFrame, ownBrowser bool }
 
-// EveryFrame lets the labs paint every frame, as they do for readers: for
-// measuring frame rates.
+// EveryFrame lets the labs paint every frame, as they do for readers, in
+// a Chromium of the test's own whose WebAssembly compiler tiers up as a
+// reader's does (see QuickCompiler): for measuring frame rates and
+// starts.
 func EveryFrame(o *options) { o.everyFrame = true }
 
 // OwnBrowser starts a Chromium for the test alone, with nothing warm in
@@ -288,10 +293,29 @@ func onEveryDocument(script string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// QuickCompiler is the V8 flag of test Chromiums that do not measure
+// speed: WebAssembly is compiled by V8's baseline compiler (Liftoff) only,
+// never tiered up to its optimizing one (TurboFan). The lab binary is
+// 13.5 MB; what a lab computes does not depend on the tier, but what it
+// costs does. Measured on 2 Dec 2026 (shard lab at 1280 px, 2 cores, one
+// picture a second): from Run to the lab's first readouts 7.4–7.9 s of
+// CPU with tier-up, 2.9–3.3 s without (and 2 s of wall time instead of
+// 4.2); then 0.57 cores against 0.34 (TurboFan kept compiling hot
+// functions in the background). A suite that starts dozens of labs on 2
+// cores spent minutes optimizing code for a few seconds of use: the book
+// package took 604 s with tier-up, 407 s without. Tests that measure
+// speed (EveryFrame) run the reader's default tiers.
+const QuickCompiler = "--liftoff-only"
+
 // chromiumFlags are the command-line flags of a test Chromium whose
-// profile is in dir and whose windows are w×h.
-func chromiumFlags(dir string, w, h int) []chromedp.ExecAllocatorOption {
-	return append(chromedp.DefaultExecAllocatorOptions[:],
+// profile is in dir and whose windows are w×h; quick compiles its
+// WebAssembly with QuickCompiler.
+func chromiumFlags(dir string, w, h int, quick bool) []chromedp.ExecAllocatorOption {
+	opts := chromedp.DefaultExecAllocatorOptions[:]
+	if quick {
+		opts = append(opts[:len(opts):len(opts)], chromedp.Flag("js-flags", QuickCompiler))
+	}
+	return append(opts[:len(opts):len(opts)],
 		chromedp.ExecPath(Chromium()),
 		chromedp.UserDataDir(dir),
 		chromedp.NoSandbox,
@@ -331,7 +355,7 @@ func sharedChromium() (context.Context, error) {
 		}
 		shared.dir = dir
 	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumFlags(shared.dir, 1280, 900)...)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumFlags(shared.dir, 1280, 900, true)...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		cancelC()
