@@ -33,8 +33,10 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TOOLS       := $(CURDIR)/.cache/tools
 
 # Browser tests run four at once (-parallel 4), each in a window of its
-# own in one shared Chromium, whose labs paint at most a few pictures a
-# second (browsertest.TestFPS: under software GL painting is what costs).
+# own in one shared Chromium (Debian's chromium-headless-shell), whose
+# labs paint at most one picture a second and compile their WebAssembly
+# with V8's baseline compiler only (browsertest.TestFPS, QuickCompiler:
+# under software GL on 2 cores, painting and optimizing are what cost).
 test:
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./book/bench
