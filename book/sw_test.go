@@ -13,12 +13,17 @@ import (
 // TestServiceWorkerShell: the hosted site's service worker precaches only
 // the shell, within ShellBudget (the old one took every page: 5.6 MB), each
 // asset with the version pages ask for, never the lab binary, and matches
-// nothing with ignoreSearch.
+// nothing with ignoreSearch; a new edition's worker takes over at once.
 func TestServiceWorkerShell(t *testing.T) {
 	out := realSite(t)
 	sw, err := os.ReadFile(filepath.Join(out, "sw.js"))
 	require.NoError(t, err)
 	require.NotContains(t, string(sw), "ignoreSearch")
+	// A new edition takes over open pages once installed (the browser test
+	// TestServiceWorkerOffline also accepts a takeover after the reader
+	// left, as Chromium may keep a busy old worker for minutes).
+	require.Regexp(t, `addEventListener\('install'[^\n]*\n[^\n]*self\.skipWaiting\(\)`, string(sw))
+	require.Regexp(t, `addEventListener\('activate'(?s:.*?)self\.clients\.claim\(\)`, string(sw))
 	require.NotContains(t, string(sw), "/*SHELL*/", "the template was filled in")
 	require.Regexp(t, `const VERSION = "[0-9a-f]{12}"`, string(sw))
 	_, err = os.Stat(filepath.Join(out, "assets", "sw.js"))
