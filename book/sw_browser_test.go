@@ -184,7 +184,7 @@ func TestServiceWorkerOffline(t *testing.T) {
 				Controlled: !!(r && r.active && navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL === r.active.scriptURL), At: Math.round(performance.now())};
 			window.__sw.push(s);
 			busy = false;
-			if (s.Active === 'activated' && !s.Waiting && !s.Installing && keys.length === 1 && keys[0] === want || s.Waiting === 'installed') return done(s);
+			if ((s.Active === 'activated' && !s.Waiting && !s.Installing && keys.length === 1 && keys[0] === want) || s.Waiting === 'installed') return done(s);
 			for (const w of [r && r.installing, r && r.waiting, r && r.active]) {
 				if (w && !w.__watched) { w.__watched = true; w.addEventListener('statechange', check); }
 			}

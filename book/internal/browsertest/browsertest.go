@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -331,11 +332,11 @@ const QuickCompiler = "--liftoff-only"
 // whose profile is in dir and whose windows are w×h; quick compiles its
 // WebAssembly with QuickCompiler.
 func chromiumFlags(exe, dir string, w, h int, quick bool) []chromedp.ExecAllocatorOption {
-	opts := chromedp.DefaultExecAllocatorOptions[:]
+	opts := slices.Clone(chromedp.DefaultExecAllocatorOptions[:])
 	if quick {
-		opts = append(opts[:len(opts):len(opts)], chromedp.Flag("js-flags", QuickCompiler))
+		opts = append(opts, chromedp.Flag("js-flags", QuickCompiler))
 	}
-	return append(opts[:len(opts):len(opts)],
+	return append(opts,
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dir),
 		chromedp.NoSandbox,
