@@ -189,12 +189,17 @@ func TestQuorumLabInChromium(t *testing.T) {
 	browsertest.Shot(t, "quorum-crashed", shot)
 
 	// The test browser paces the lab (browsertest.TestFPS): while it plays
-	// it paints, but no more than that many pictures a second.
+	// it paints, but no more than that many pictures a second. The frame
+	// is watched until it has painted and for at least two pacing gaps
+	// (40 animation frames once, under a second at 60 Hz: less than one
+	// gap, so a pass depended on when the last picture was painted).
 	paint, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`new Promise((done) => {
 		const w = `+fig+`.querySelector('.lab-frame').contentWindow;
 		const n0 = w.scalingdataFrames.value, t0 = performance.now();
-		let left = 40;
-		const tick = () => (--left > 0 ? w.requestAnimationFrame(tick) : done([w.scalingdataFrames.value - n0, (performance.now() - t0) / 1000]));
+		const tick = () => {
+			const n = w.scalingdataFrames.value - n0, s = (performance.now() - t0) / 1000;
+			if (n > 0 && s >= 2 / `+strconv.Itoa(browsertest.TestFPS)+`) done([n, s]); else w.requestAnimationFrame(tick);
+		};
 		w.requestAnimationFrame(tick);
 	})`, chromedp.EvalAwaitPromise))
 	require.NoError(t, err)
