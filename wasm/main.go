@@ -86,6 +86,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 		g.cv.Reset(screen, g.w, g.h)
 	}
 	g.ctrl.Draw(g.cv)
+	g.cv.Flush() // the frame's shapes, circles and text, in one draw call
 }
 
 // Layout renders at device resolution. outsideW is the canvas's CSS width:

@@ -48,6 +48,8 @@ type Canvas interface {
 	Circle(cx, cy, r float64, s Style)
 	Rect(x, y, w, h float64, s Style)
 	// Polygon draws a closed shape through the points (x0, y0, x1, y1, …).
+	// A filled polygon must be convex (the browser canvas fills it as a
+	// fan of triangles); TestPolygonsAreConvex holds every view to it.
 	Polygon(pts []float64, s Style)
 	// Text draws a single line whose baseline-centre sits near y: the text's
 	// vertical middle is at y. size is the font size in logical pixels.

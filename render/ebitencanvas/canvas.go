@@ -10,7 +10,6 @@ import (
 	"math"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"github.com/scaling-data/book/render/canvas"
 )
@@ -18,9 +17,10 @@ import (
 // Canvas draws on dst, mapping logical pixels to device pixels by Scale.
 type Canvas struct {
 	dst   *ebiten.Image
-	w, h  float64 // logical size
-	scale float64 // device pixels per logical pixel
-	path  vector.Path
+	w, h  float64   // logical size
+	scale float64   // device pixels per logical pixel
+	pts   []float64 // scratch: a polygon in device pixels
+	b     batch     // what the frame has drawn so far (Flush)
 }
 
 var (
@@ -35,8 +35,12 @@ func New(dst *ebiten.Image, w, h float64) *Canvas {
 	return c
 }
 
-// Reset points the canvas at a new target, keeping its caches.
+// Reset points the canvas at a new target, keeping its caches; what was
+// drawn on the old one is flushed first.
 func (c *Canvas) Reset(dst *ebiten.Image, w, h float64) {
+	if c.dst != nil {
+		c.Flush()
+	}
 	c.dst, c.w, c.h = dst, w, h
 	b := dst.Bounds()
 	c.scale = min(float64(b.Dx())/w, float64(b.Dy())/h)
@@ -44,9 +48,12 @@ func (c *Canvas) Reset(dst *ebiten.Image, w, h float64) {
 
 func (c *Canvas) Size() (float64, float64) { return c.w, c.h }
 
-func (c *Canvas) Clear(col color.RGBA) { c.dst.Fill(col) }
-
-func (c *Canvas) f(x float64) float32 { return float32(x * c.scale) }
+// Clear drops what the frame has collected (it would be covered) and fills
+// the target.
+func (c *Canvas) Clear(col color.RGBA) {
+	c.b.vs, c.b.is = c.b.vs[:0], c.b.is[:0]
+	c.dst.Fill(col)
+}
 
 func (c *Canvas) Line(x1, y1, x2, y2 float64, s canvas.Style) {
 	if s.Stroke.A == 0 || s.StrokeWidth <= 0 {
@@ -74,47 +81,37 @@ func (c *Canvas) Line(x1, y1, x2, y2 float64, s canvas.Style) {
 func (c *Canvas) Circle(cx, cy, r float64, s canvas.Style) {
 	x, y, dr := cx*c.scale, cy*c.scale, r*c.scale
 	if s.Fill.A != 0 {
-		if sp, ok := spriteFor(dr, 0, false); ok {
+		if sp, ok := c.spriteFor(dr, 0, false); ok {
 			c.stamp(sp, x, y, s.Fill)
 		} else {
-			vector.FillCircle(c.dst, c.f(cx), c.f(cy), c.f(r), s.Fill, true)
+			c.disc(x, y, dr, s.Fill)
 		}
 	}
 	if s.Stroke.A == 0 || s.StrokeWidth <= 0 {
 		return
 	}
 	w := s.StrokeWidth * c.scale
-	switch sp, ok := spriteFor(dr, w, s.Dash); {
+	switch sp, ok := c.spriteFor(dr, w, s.Dash); {
 	case ok:
 		c.stamp(sp, x, y, s.Stroke)
 	case s.Dash:
-		dashedRing(c.dst, c.f(cx), c.f(cy), c.f(r), float32(w), s.Stroke)
+		for i := range dashes {
+			a0 := 2 * math.Pi * float64(i) / dashes
+			c.arc(x, y, dr, w, a0, a0+math.Pi/dashes, s.Stroke)
+		}
 	default:
-		vector.StrokeCircle(c.dst, c.f(cx), c.f(cy), c.f(r), float32(w), s.Stroke, true)
+		c.arc(x, y, dr, w, 0, 2*math.Pi, s.Stroke)
 	}
-}
-
-// dashedRing strokes a circle in 16 dashes.
-func dashedRing(dst *ebiten.Image, cx, cy, r, w float32, col color.Color) {
-	const segments = 16
-	var path vector.Path
-	for i := range segments {
-		a0 := 2 * math.Pi * float64(i) / segments
-		a1 := a0 + math.Pi/segments
-		path.MoveTo(cx+r*float32(math.Cos(a0)), cy+r*float32(math.Sin(a0)))
-		path.Arc(cx, cy, r, float32(a0), float32(a1), vector.Clockwise)
-	}
-	dop := &vector.DrawPathOptions{AntiAlias: true}
-	dop.ColorScale.ScaleWithColor(col)
-	vector.StrokePath(dst, &path, &vector.StrokeOptions{Width: w}, dop)
 }
 
 // Rect fills without anti-aliasing: its edges are axis-aligned, so they
-// only snap to device pixels, and unlike anti-aliased path fills the
-// rectangles of a frame batch into one draw call.
+// only snap to device pixels.
 func (c *Canvas) Rect(x, y, w, h float64, s canvas.Style) {
 	if s.Fill.A != 0 {
-		vector.FillRect(c.dst, c.f(x), c.f(y), c.f(w), c.f(h), s.Fill, false)
+		k := c.scale
+		x0, y0, x1, y1 := math.Round(x*k), math.Round(y*k), math.Round((x+w)*k), math.Round((y+h)*k)
+		m := c.newMesh(s.Fill, 4)
+		m.quad(m.vertex(x0, y0, 1), m.vertex(x1, y0, 1), m.vertex(x1, y1, 1), m.vertex(x0, y1, 1))
 	}
 	if s.Stroke.A != 0 && s.StrokeWidth > 0 {
 		if s.Dash {
@@ -137,34 +134,30 @@ func (c *Canvas) Polygon(pts []float64, s canvas.Style) {
 	if len(pts) < 6 {
 		return
 	}
-	stroke := s.Stroke.A != 0 && s.StrokeWidth > 0
-	// A thin outline (quorum's ring) is drawn as line quads: a stroked path
-	// is a stencil pass over its whole bounding box per sample, and at this
-	// width the joins do not show.
-	thin := stroke && !s.Dash && s.StrokeWidth*c.scale <= 3
-	if s.Fill.A != 0 || (stroke && !thin) {
-		c.path.Reset()
-		c.path.MoveTo(c.f(pts[0]), c.f(pts[1]))
-		for i := 2; i+1 < len(pts); i += 2 {
-			c.path.LineTo(c.f(pts[i]), c.f(pts[i+1]))
-		}
-		c.path.Close()
-	}
+	k, n := c.scale, len(pts)-len(pts)%2
 	if s.Fill.A != 0 {
-		dop := &vector.DrawPathOptions{AntiAlias: true}
-		dop.ColorScale.ScaleWithColor(s.Fill)
-		vector.FillPath(c.dst, &c.path, nil, dop)
-	}
-	switch {
-	case thin:
-		k, n := c.scale, len(pts)-len(pts)%2
-		for i := 0; i < n; i += 2 {
-			j := (i + 2) % n
-			c.line(pts[i]*k, pts[i+1]*k, pts[j]*k, pts[j+1]*k, s.StrokeWidth*k, s.Stroke)
+		c.pts = c.pts[:0]
+		for _, v := range pts[:n] {
+			c.pts = append(c.pts, v*k)
 		}
-	case stroke:
-		dop := &vector.DrawPathOptions{AntiAlias: true}
-		dop.ColorScale.ScaleWithColor(s.Stroke)
-		vector.StrokePath(c.dst, &c.path, &vector.StrokeOptions{Width: c.f(s.StrokeWidth), LineJoin: vector.LineJoinRound}, dop)
+		c.fillConvex(c.pts, s.Fill)
+	}
+	if s.Stroke.A == 0 || s.StrokeWidth <= 0 {
+		return
+	}
+	w := s.StrokeWidth * k
+	for i := 0; i < n; i += 2 {
+		j := (i + 2) % n
+		if s.Dash {
+			c.Line(pts[i], pts[i+1], pts[j], pts[j+1], s)
+			continue
+		}
+		c.line(pts[i]*k, pts[i+1]*k, pts[j]*k, pts[j+1]*k, w, s.Stroke)
+		// A thick outline's corners are rounded by a disc.
+		if w > 3 {
+			if sp, ok := c.spriteFor(w/2, 0, false); ok {
+				c.stamp(sp, pts[j]*k, pts[j+1]*k, s.Stroke)
+			}
+		}
 	}
 }

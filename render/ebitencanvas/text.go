@@ -3,19 +3,19 @@
 package ebitencanvas
 
 import (
+	"encoding/binary"
+	"image"
 	"image/color"
 	"math"
 	"strconv"
 	"syscall/js"
 
-	"github.com/hajimehoshi/ebiten/v2"
-
 	"github.com/scaling-data/book/render/canvas"
 )
 
 // Text is drawn with the browser's own fonts and rasteriser: each glyph is
-// drawn once per device pixel size on a small 2D canvas, read back, and
-// kept as an Ebiten image. The lab binary then carries no font and no
+// drawn once per device pixel size on a 2D canvas, read back, and kept as
+// (part of) an Ebiten image. The lab binary then carries no font and no
 // font rasteriser (the Go font and x/image's TrueType stack were 0.8 MB of
 // it), text is crisp at any device pixel ratio, and the live lab uses the
 // same typeface as its SVG poster and the page around it.
@@ -39,11 +39,11 @@ func (c *Canvas) text(x, y float64, s string, size float64, col color.RGBA, a ca
 			c.text(x+o[0]*d/c.scale, y+o[1]*d/c.scale, s, size, *halo, a, nil)
 		}
 	}
-	f := faceFor(size * c.scale)
+	f := c.faceFor(size * c.scale)
 	if f == nil {
 		return
 	}
-	w := f.width(s)
+	w := f.width(c, s)
 	px := x * c.scale
 	switch a {
 	case canvas.Center:
@@ -53,15 +53,10 @@ func (c *Canvas) text(x, y float64, s string, size float64, col color.RGBA, a ca
 	}
 	// The text's vertical middle sits at y: baseline = y + (ascent-descent)/2.
 	py := y*c.scale + (f.ascent-f.descent)/2
-	var op ebiten.DrawImageOptions
 	for _, r := range s {
-		g := f.glyph(r)
-		if g.img != nil {
-			op.GeoM.Reset()
-			op.GeoM.Translate(math.Round(px)+g.dx, math.Round(py)+g.dy)
-			op.ColorScale.Reset()
-			op.ColorScale.ScaleWithColor(col)
-			c.dst.DrawImage(g.img, &op)
+		g := f.glyph(c, r)
+		if g.inked {
+			c.quad(g.src, math.Round(px)+g.dx, math.Round(py)+g.dy, col)
 		}
 		px += g.advance
 	}
@@ -75,112 +70,115 @@ type face struct {
 }
 
 type glyph struct {
-	img     *ebiten.Image // nil for blanks
-	dx, dy  float64       // offset of img from the pen position
+	src     image.Rectangle // where it is in the ink
+	inked   bool            // false for blanks
+	dx, dy  float64         // offset of src from the pen position
 	advance float64
 }
 
 // faces holds one face per device pixel size (rounded to a quarter pixel).
-var (
-	faces  = map[int]*face{}
-	ctx2d  js.Value // the scratch 2D context, made on first use
-	pixbuf []byte
-)
+var faces = map[int]*face{}
 
-// scratch returns a 2D context on a scratch canvas of at least w×h pixels.
-func scratch(w, h int) js.Value {
-	if ctx2d.IsUndefined() || ctx2d.IsNull() {
-		var cv js.Value
-		if oc := js.Global().Get("OffscreenCanvas"); oc.Type() == js.TypeFunction {
-			cv = oc.New(64, 64)
-		} else {
-			cv = js.Global().Get("document").Call("createElement", "canvas")
-		}
-		ctx2d = cv.Call("getContext", "2d", map[string]any{"willReadFrequently": true})
-		if ctx2d.IsNull() {
-			return ctx2d
-		}
-	}
-	cv := ctx2d.Get("canvas")
-	if cv.Get("width").Int() < w || cv.Get("height").Int() < h {
-		cv.Set("width", max(w, cv.Get("width").Int()))
-		cv.Set("height", max(h, cv.Get("height").Int()))
-	}
-	return ctx2d
-}
+// rasterize is frame.js's scalingdataGlyphs: it draws the characters of a
+// string in a font, white, in one pass on a 2D canvas, reads the canvas
+// back once and returns the block and each character's measurements. One
+// call per font size instead of several per glyph: calls between Go and
+// JavaScript are slow, and a first picture needs a hundred glyphs in
+// several sizes.
+var rasterize = js.Global().Get("scalingdataGlyphs")
 
-func faceFor(px float64) *face {
+func (c *Canvas) faceFor(px float64) *face {
 	key := int(px*4 + 0.5)
 	if f, ok := faces[key]; ok {
 		return f
 	}
-	ctx := scratch(64, 64)
-	if ctx.IsNull() {
-		return nil // no 2D canvas: the lab draws without labels
+	if rasterize.Type() != js.TypeFunction {
+		return nil // not in the lab frame: the lab draws without labels
 	}
 	f := &face{font: strconv.FormatFloat(float64(key)/4, 'f', -1, 64) + "px " + canvas.FontFamily, glyphs: map[rune]glyph{}}
-	ctx.Set("font", f.font)
-	m := ctx.Call("measureText", "Hg")
-	f.ascent = m.Get("fontBoundingBoxAscent").Float()
-	f.descent = m.Get("fontBoundingBoxDescent").Float()
-	if math.IsNaN(f.ascent) || f.ascent <= 0 { // older browsers: the ink box
-		f.ascent = m.Get("actualBoundingBoxAscent").Float()
-		f.descent = m.Get("actualBoundingBoxDescent").Float()
+	if !f.prepare(c, common) {
+		return nil // no 2D canvas
 	}
 	faces[key] = f
 	return f
 }
 
-// glyph draws r once at this size (white on transparent, so the colour
-// scale can tint it) and keeps it.
-func (f *face) glyph(r rune) glyph {
+// common are the characters a face rasterises at once when it is made:
+// printable ASCII and the symbols the labs' labels use.
+var common = func() []rune {
+	var rs []rune
+	for r := ' '; r <= '~'; r++ {
+		rs = append(rs, r)
+	}
+	return append(rs, []rune("→←↑↓↔…×·≤≥≈≠±−µε–—°✓✗")...)
+}()
+
+// glyphFields is how many numbers scalingdataGlyphs gives per character:
+// advance, then the ink box's x, y, width and height in the block, then
+// the pen position's offset into the box (left, top); width 0 is a blank.
+const glyphFields = 7
+
+// prepare draws the glyphs of rs that the face lacks and puts them in the
+// ink; false when the browser has no 2D canvas.
+func (f *face) prepare(c *Canvas, rs []rune) bool {
+	var want []rune
+	for _, r := range rs {
+		if _, ok := f.glyphs[r]; !ok {
+			want = append(want, r)
+		}
+	}
+	if len(want) == 0 {
+		return true
+	}
+	res := rasterize.Invoke(f.font, string(want))
+	if res.IsNull() || res.IsUndefined() {
+		return false
+	}
+	f.ascent, f.descent = res.Get("ascent").Float(), res.Get("descent").Float()
+	metrics := make([]byte, 8*glyphFields*len(want))
+	js.CopyBytesToGo(metrics, res.Get("metrics"))
+	num := func(i, k int) float64 {
+		return math.Float64frombits(binary.LittleEndian.Uint64(metrics[8*(glyphFields*i+k):]))
+	}
+	w, h := res.Get("width").Int(), res.Get("height").Int()
+	var at image.Rectangle
+	ok := w > 0 && h > 0
+	if ok {
+		at, ok = c.alloc(w, h) // may empty the ink, and with it f.glyphs
+	}
+	if ok {
+		pix := make([]byte, 4*w*h)
+		js.CopyBytesToGo(pix, res.Get("pixels"))
+		write(at, pix)
+	}
+	for i, r := range want {
+		g := glyph{advance: num(i, 0)}
+		if gw := int(num(i, 3)); ok && gw > 0 {
+			p := at.Min.Add(image.Pt(int(num(i, 1)), int(num(i, 2))))
+			g.src = image.Rectangle{p, p.Add(image.Pt(gw, int(num(i, 4))))}
+			g.inked = true
+			g.dx, g.dy = -num(i, 5), -num(i, 6)
+		}
+		f.glyphs[r] = g
+	}
+	return true
+}
+
+// glyph returns r at this size, drawn into the ink on first use (white on
+// transparent, so the vertices' colour can tint it).
+func (f *face) glyph(c *Canvas, r rune) glyph {
 	if g, ok := f.glyphs[r]; ok {
 		return g
 	}
-	s := string(r)
-	ctx := scratch(0, 0)
-	ctx.Set("font", f.font)
-	m := ctx.Call("measureText", s)
-	g := glyph{advance: m.Get("width").Float()}
-	// The ink box, padded a pixel for antialiasing.
-	left := math.Ceil(m.Get("actualBoundingBoxLeft").Float()) + 1
-	right := math.Ceil(m.Get("actualBoundingBoxRight").Float()) + 1
-	up := math.Ceil(m.Get("actualBoundingBoxAscent").Float()) + 1
-	down := math.Ceil(m.Get("actualBoundingBoxDescent").Float()) + 1
-	w, h := int(left+right), int(up+down)
-	if w > 2 && h > 2 && w < 4096 && h < 4096 {
-		ctx = scratch(w, h)
-		ctx.Set("font", f.font) // resizing a canvas resets its state
-		ctx.Call("clearRect", 0, 0, w, h)
-		ctx.Set("fillStyle", "#fff")
-		ctx.Set("textBaseline", "alphabetic")
-		ctx.Set("textAlign", "left")
-		ctx.Call("fillText", s, left, up)
-		data := ctx.Call("getImageData", 0, 0, w, h).Get("data")
-		n := w * h * 4
-		if cap(pixbuf) < n {
-			pixbuf = make([]byte, n)
-		}
-		pix := pixbuf[:n]
-		js.CopyBytesToGo(pix, js.Global().Get("Uint8Array").New(data.Get("buffer"), data.Get("byteOffset"), n))
-		// White with alpha, straight → premultiplied: every channel is alpha.
-		for i := 0; i < n; i += 4 {
-			a := pix[i+3]
-			pix[i], pix[i+1], pix[i+2] = a, a, a
-		}
-		g.img = ebiten.NewImage(w, h)
-		g.img.WritePixels(pix)
-		g.dx, g.dy = -left, -up
-	}
-	f.glyphs[r] = g
-	return g
+	f.prepare(c, []rune{r})
+	return f.glyphs[r]
 }
 
 // width is the advance of s.
-func (f *face) width(s string) float64 {
+func (f *face) width(c *Canvas, s string) float64 {
 	w := 0.0
 	for _, r := range s {
-		w += f.glyph(r).advance
+		w += f.glyph(c, r).advance
 	}
 	return w
 }

@@ -200,3 +200,70 @@ func TestNoDeadSpace(t *testing.T) {
 		}
 	}
 }
+
+// convexCanvas records every filled polygon that is not convex.
+type convexCanvas struct {
+	*svg.Canvas
+	filled  int
+	concave [][]float64
+}
+
+func (c *convexCanvas) Polygon(pts []float64, s canvas.Style) {
+	if s.Fill.A != 0 {
+		c.filled++
+		if !convex(pts) {
+			c.concave = append(c.concave, pts)
+		}
+	}
+	c.Canvas.Polygon(pts, s)
+}
+
+// convex reports whether the polygon through pts turns the same way at
+// every corner (straight corners allowed).
+func convex(pts []float64) bool {
+	n := len(pts) / 2
+	sign := 0.0
+	for i := range n {
+		j, k := (i+1)%n, (i+2)%n
+		cross := (pts[2*j]-pts[2*i])*(pts[2*k+1]-pts[2*j+1]) - (pts[2*j+1]-pts[2*i+1])*(pts[2*k]-pts[2*j])
+		if cross*sign < -1e-9 {
+			return false
+		}
+		if sign == 0 && cross != 0 {
+			sign = cross
+		}
+	}
+	return true
+}
+
+func TestConvex(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pts  []float64
+		want bool
+	}{
+		{"triangle", []float64{0, 0, 4, 0, 2, 3}, true},
+		{"diamond, other way round", []float64{0, -5, -5, 0, 0, 5, 5, 0}, true},
+		{"square with a point on an edge", []float64{0, 0, 2, 0, 4, 0, 4, 4, 0, 4}, true},
+		{"arrow with a notch", []float64{0, 0, 10, 5, 0, 10, 3, 5}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) { require.Equal(t, tc.want, convex(tc.pts)) })
+	}
+}
+
+// TestPolygonsAreConvex: the browser canvas fills a polygon as a fan of
+// triangles (render/ebitencanvas), which is right only for convex shapes,
+// so every filled polygon of every view, preset, moment and layout must
+// be convex.
+func TestPolygonsAreConvex(t *testing.T) {
+	filled := 0
+	for _, sc := range scenes(t) {
+		m, err := sc.lab.Replay(lab.Run{Values: sc.vals, Seed: 1}, sc.at)
+		require.NoError(t, err)
+		c := &convexCanvas{Canvas: svg.New(sc.size.W, sc.size.H)}
+		sc.view.Paint(c, m, canvas.Light)
+		require.Empty(t, c.concave, "%s: filled polygons that are not convex", sc.name)
+		filled += c.filled
+	}
+	require.Positive(t, filled, "no view filled a polygon: the test saw nothing")
+}

@@ -25,6 +25,65 @@
     if (type === 'webgl2' || type === 'webgl') attrs = { ...attrs, antialias: false };
     return getContext.call(this, type, attrs);
   };
+  // Glyphs for the lab's canvas text (render/ebitencanvas/text.go): the
+  // characters of chars in a CSS font, white on transparent, laid out in
+  // rows of a block at most 1024 px wide, drawn in one pass on a 2D canvas
+  // and read back once. Returns the font's ascent and descent, the block
+  // (premultiplied RGBA) and 7 numbers per character (advance, x, y, width,
+  // height of its ink box in the block, pen offset left and top; width 0
+  // for a blank), or null without a 2D canvas. One call per font size: a
+  // call from the lab's Go into JavaScript costs more than the drawing.
+  let scratch = null;
+  globalThis.scalingdataGlyphs = (font, chars) => {
+    if (!scratch) {
+      const c = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(64, 64) : document.createElement('canvas');
+      scratch = c.getContext('2d', { willReadFrequently: true });
+      if (!scratch) return null;
+    }
+    const ctx = scratch;
+    const maxW = 1024;
+    ctx.font = font;
+    const hg = ctx.measureText('Hg');
+    let ascent = hg.fontBoundingBoxAscent, descent = hg.fontBoundingBoxDescent;
+    if (!(ascent > 0)) { ascent = hg.actualBoundingBoxAscent; descent = hg.actualBoundingBoxDescent; }
+    const list = Array.from(chars);
+    const m = new Float64Array(7 * list.length);
+    let x = 0, y = 0, rowH = 0, width = 0;
+    list.forEach((ch, i) => {
+      const t = ctx.measureText(ch);
+      // The ink box, padded a pixel for antialiasing.
+      const left = Math.ceil(t.actualBoundingBoxLeft) + 1, right = Math.ceil(t.actualBoundingBoxRight) + 1;
+      const up = Math.ceil(t.actualBoundingBoxAscent) + 1, down = Math.ceil(t.actualBoundingBoxDescent) + 1;
+      const w = left + right, h = up + down;
+      m[7 * i] = t.width;
+      if (!(w > 2 && h > 2 && w <= maxW && h <= maxW)) return; // a blank
+      if (x + w > maxW) { x = 0; y += rowH; rowH = 0; }
+      m.set([x, y, w, h, left, up], 7 * i + 1);
+      x += w; rowH = Math.max(rowH, h); width = Math.max(width, x);
+    });
+    const height = y + rowH;
+    let pixels = new Uint8Array(0);
+    if (width > 0 && height > 0) {
+      const cv = ctx.canvas;
+      if (cv.width < width || cv.height < height) {
+        cv.width = Math.max(cv.width, width);
+        cv.height = Math.max(cv.height, height);
+      }
+      ctx.font = font; // resizing a canvas resets its state
+      ctx.clearRect(0, 0, width, height);
+      ctx.fillStyle = '#fff';
+      ctx.textBaseline = 'alphabetic';
+      ctx.textAlign = 'left';
+      list.forEach((ch, i) => {
+        if (m[7 * i + 3] > 0) ctx.fillText(ch, m[7 * i + 1] + m[7 * i + 5], m[7 * i + 2] + m[7 * i + 6]);
+      });
+      pixels = new Uint8Array(ctx.getImageData(0, 0, width, height).data.buffer);
+      // White with alpha, straight → premultiplied: every channel is alpha.
+      for (let i = 0; i < pixels.length; i += 4) pixels[i] = pixels[i + 1] = pixels[i + 2] = pixels[i + 3];
+    }
+    return { ascent, descent, width, height, pixels, metrics: new Uint8Array(m.buffer) };
+  };
+
   const script = document.currentScript;
   const cfg = script.dataset;
   const wasmURL = cfg.wasm;
