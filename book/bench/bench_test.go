@@ -344,23 +344,6 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 	emptyURL := browsertest.Serve(t, emptySite)
 	frameRates(t, oursURL, browsertest.Serve(t, refSite))
 
-	startTimes := func(base string, cold bool) []float64 {
-		var times []float64
-		for i := 0; i < 3; i++ {
-			ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame, browsertest.OwnBrowser)
-			if !cold {
-				// Warm: the binary is in the HTTP cache from a first run.
-				_ = firstFrame(t, ctx, base)
-			}
-			ms := firstFrame(t, ctx, base)
-			times = append(times, ms)
-			// The browser lives until the bench ends: stop its lab, or
-			// it animates beside every later measurement.
-			must(t, chromedp.Do(ctx, chromedp.Navigate("about:blank")))
-		}
-		slices.Sort(times)
-		return times
-	}
 	for _, cold := range []bool{true, false} {
 		if !cold && os.Getenv("BENCH_WARM") == "" {
 			// Warm starts (a second run in the same browser) are measured
@@ -370,13 +353,12 @@ func browser(t *testing.T, dir, site string, empty []byte) {
 			continue
 		}
 		label := map[bool]string{true: "cold", false: "warm"}[cold]
-		o, e := startTimes(oursURL, cold), startTimes(emptyURL, cold)
-		om, em := o[len(o)/2], e[len(e)/2]
-		add("start", "Run → first frame, "+label+" (median of 3)", fmt.Sprintf("%.0f ms (empty game %.0f ms)", om, em), "", nil, "headless Chromium, SwiftShader")
+		om, em := startTimes(t, oursURL, emptyURL, cold)
+		add("start", "Run → first frame, "+label+" (median of 5)", fmt.Sprintf("%.0f ms (empty game %.0f ms)", om, em), "", nil, "headless Chromium, SwiftShader")
 		r := om / em
 		add("start", "lab start ÷ empty game start, "+label, fmt.Sprintf("%.2f×", r), "≤ 1.3×", yes(r <= 1.3), "")
 	}
-	servers(t, site, emptySite, startTimes)
+	servers(t, site, emptySite)
 
 	// Running cost on the quorum lab at default settings.
 	ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame, browsertest.OwnBrowser)
@@ -523,7 +505,7 @@ func frameRates(t *testing.T, oursURL, refURL string) {
 // scalingdata serve: fetch (frames with an origin) and the base64 scripts
 // (sandboxed embeds: an opaque origin), the scripts forced by refusing
 // the .wasm file (the frame falls back to them).
-func servers(t *testing.T, site, emptySite string, startTimes func(string, bool) []float64) {
+func servers(t *testing.T, site, emptySite string) {
 	plain := func(dir string, refuseWasm bool) string {
 		files := http.FileServer(http.Dir(dir))
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -536,7 +518,6 @@ func servers(t *testing.T, site, emptySite string, startTimes func(string, bool)
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}
-	median := func(ts []float64) float64 { return ts[len(ts)/2] }
 	for _, host := range []struct {
 		name  string
 		serve func(dir string) string
@@ -544,8 +525,8 @@ func servers(t *testing.T, site, emptySite string, startTimes func(string, bool)
 		{"nginx, the guide's nginx.conf", func(dir string) string { return browsertest.Nginx(t, dir) }},
 		{"plain server, no compression", func(dir string) string { return plain(dir, false) }},
 	} {
-		o, e := median(startTimes(host.serve(site), true)), median(startTimes(host.serve(emptySite), true))
-		add("start", "Run → first frame, cold, "+host.name, fmt.Sprintf("%.0f ms (empty game %.0f ms)", o, e), "", nil, "headless Chromium, SwiftShader, median of 3")
+		o, e := startTimes(t, host.serve(site), host.serve(emptySite), true)
+		add("start", "Run → first frame, cold, "+host.name, fmt.Sprintf("%.0f ms (empty game %.0f ms)", o, e), "", nil, "headless Chromium, SwiftShader, median of 5")
 		add("start", "lab start ÷ empty game start, cold, "+host.name, fmt.Sprintf("%.2f×", o/e), "≤ 1.3×", yes(o/e <= 1.3), "")
 	}
 	refusing := func(dir string) string {
@@ -567,10 +548,37 @@ func servers(t *testing.T, site, emptySite string, startTimes func(string, bool)
 		{"plain server", plain(site, false), plain(site, true)},
 		{"scalingdata serve", browsertest.Serve(t, site), refusing(site)},
 	} {
-		f, s := median(startTimes(host.fetch, true)), median(startTimes(host.scripts, true))
+		f, s := startTimes(t, host.fetch, host.scripts, true)
 		add("start", "Run → first frame, cold, "+host.name+": fetch vs scripts", fmt.Sprintf("%.0f ms vs %.0f ms (%.2f×)", f, s, s/f), "", nil,
 			"scripts: what sandboxed embeds use (forced here by refusing the .wasm)")
 	}
+}
+
+// startTimes times Run → first frame of the quorum lab on two sites, a
+// and b, five times each, alternately (a, b, a, b…: a busy moment of the
+// machine falls on both), each start in a Chromium of its own that is
+// closed before the next one starts; it returns the two medians. Cold:
+// nothing cached; warm: the binary is in the HTTP cache from a first run
+// in the same browser.
+func startTimes(t *testing.T, a, b string, cold bool) (float64, float64) {
+	var ta, tb []float64
+	for i := 0; i < 5; i++ {
+		for _, s := range []struct {
+			base  string
+			times *[]float64
+		}{{a, &ta}, {b, &tb}} {
+			t.Run("start", func(t *testing.T) {
+				ctx := browsertest.Browser(t, 1280, 900, browsertest.EveryFrame, browsertest.OwnBrowser)
+				if !cold {
+					_ = firstFrame(t, ctx, s.base)
+				}
+				*s.times = append(*s.times, firstFrame(t, ctx, s.base))
+			})
+		}
+	}
+	slices.Sort(ta)
+	slices.Sort(tb)
+	return ta[len(ta)/2], tb[len(tb)/2]
 }
 
 // firstFrame opens the quorum embed page and times Run → first frame.
