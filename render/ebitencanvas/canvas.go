@@ -21,6 +21,7 @@ type Canvas struct {
 	scale float64   // device pixels per logical pixel
 	pts   []float64 // scratch: a polygon in device pixels
 	b     batch     // what the frame has drawn so far (Flush)
+	run   []placed  // scratch: the glyphs of a line of text
 }
 
 var (

@@ -27,6 +27,7 @@ var ink struct {
 	img        *ebiten.Image
 	x, y, rowH int // the shelf being filled
 	white      image.Point
+	gen        int // how many times it was emptied
 }
 
 // inkImage returns the ink, made on first use with its white pixel.
@@ -42,6 +43,7 @@ func inkImage() *ebiten.Image {
 // keeping only the white pixel: a 3×3 white block whose centre shapes
 // sample, so nearest filtering never reaches a neighbour.
 func resetInk() {
+	ink.gen++
 	ink.img.Clear()
 	ink.x, ink.y, ink.rowH = 0, 0, 0
 	clear(sprites)

@@ -33,33 +33,55 @@ func (c *Canvas) TextHalo(x, y float64, s string, size float64, col, halo color.
 }
 
 func (c *Canvas) text(x, y float64, s string, size float64, col color.RGBA, a canvas.Align, halo *color.RGBA) {
-	if halo != nil {
-		d := max(1, c.scale)
-		for _, o := range haloOffsets {
-			c.text(x+o[0]*d/c.scale, y+o[1]*d/c.scale, s, size, *halo, a, nil)
-		}
-	}
 	f := c.faceFor(size * c.scale)
 	if f == nil {
 		return
 	}
-	w := f.width(c, s)
-	px := x * c.scale
-	switch a {
-	case canvas.Center:
-		px -= w / 2
-	case canvas.Right:
-		px -= w
-	}
-	// The text's vertical middle sits at y: baseline = y + (ascent-descent)/2.
-	py := y*c.scale + (f.ascent-f.descent)/2
-	for _, r := range s {
-		g := f.glyph(c, r)
-		if g.inked {
-			c.quad(g.src, math.Round(px)+g.dx, math.Round(py)+g.dy, col)
+	// The glyphs and their pen positions, once: a halo's eight copies use
+	// them too. Collected again if the ink was emptied on the way (a new
+	// glyph that did not fit), which moved the ones before it.
+	var px, py float64
+	for range 2 {
+		gen := ink.gen
+		w := f.width(c, s)
+		px = x * c.scale
+		switch a {
+		case canvas.Center:
+			px -= w / 2
+		case canvas.Right:
+			px -= w
 		}
-		px += g.advance
+		// The text's vertical middle sits at y: baseline = y + (ascent-descent)/2.
+		py = y*c.scale + (f.ascent-f.descent)/2
+		c.run = c.run[:0]
+		for _, r := range s {
+			g := f.glyph(c, r)
+			if g.inked {
+				c.run = append(c.run, placed{g, px})
+			}
+			px += g.advance
+		}
+		if ink.gen == gen {
+			break
+		}
 	}
+	if halo != nil {
+		d := max(1, c.scale)
+		for _, o := range haloOffsets {
+			for _, p := range c.run {
+				c.quad(p.g.src, math.Round(p.x+o[0]*d)+p.g.dx, math.Round(py+o[1]*d)+p.g.dy, *halo)
+			}
+		}
+	}
+	for _, p := range c.run {
+		c.quad(p.g.src, math.Round(p.x)+p.g.dx, math.Round(py)+p.g.dy, col)
+	}
+}
+
+// placed is a glyph at its pen position along a line of text.
+type placed struct {
+	g glyph
+	x float64
 }
 
 // A face is the book's font at one device pixel size.
