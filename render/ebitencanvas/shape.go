@@ -144,7 +144,9 @@ func (c *Canvas) fillConvex(pts []float64, col color.RGBA) {
 // in device pixels: circles too big for a sprite.
 func (c *Canvas) arc(cx, cy, r, w, a0, a1 float64, col color.RGBA) {
 	core, a := feather(w)
-	steps := max(2, int(math.Ceil((a1-a0)*max(r, 8)/4)))
+	// A segment every 4 px of arc, at most maxSegments (a mesh must fit
+	// in one draw call).
+	steps := min(maxSegments, max(2, int(math.Ceil((a1-a0)*max(r, 8)/4))))
 	m := c.newMesh(col, 4*(steps+1))
 	radii := [4]float64{r + core + 1, r + core, max(0, r-core), max(0, r-core-1)}
 	prev := [4]uint32{}
@@ -170,7 +172,7 @@ func (c *Canvas) arc(cx, cy, r, w, a0, a1 float64, col color.RGBA) {
 
 // disc fills a circle too big for a sprite as a polygon.
 func (c *Canvas) disc(cx, cy, r float64, col color.RGBA) {
-	n := max(16, int(math.Ceil(2*math.Pi*r/4)))
+	n := min(maxSegments, max(16, int(math.Ceil(2*math.Pi*r/4))))
 	c.pts = c.pts[:0]
 	for i := range n {
 		t := 2 * math.Pi * float64(i) / float64(n)
@@ -178,6 +180,9 @@ func (c *Canvas) disc(cx, cy, r float64, col color.RGBA) {
 	}
 	c.fillConvex(c.pts, col)
 }
+
+// maxSegments bounds the segments of a circle drawn as a polygon.
+const maxSegments = 1024
 
 // dashes is how many dashes a dashed ring has; each covers half its
 // share of the circle.
