@@ -81,9 +81,14 @@ func (c *Canvas) alloc(w, h int) (image.Rectangle, bool) {
 	if r, ok := place(w, h); ok {
 		return r, true
 	}
+	c.emptyInk()
+	return place(w, h)
+}
+
+// emptyInk draws what c has collected, then clears the ink.
+func (c *Canvas) emptyInk() {
 	c.Flush()
 	resetInk()
-	return place(w, h)
 }
 
 // write puts premultiplied pixels into rectangle r of the ink.
@@ -116,15 +121,20 @@ func (c *Canvas) room(n int) {
 // top-left), tinted col.
 func (c *Canvas) quad(src image.Rectangle, x, y float64, col color.RGBA) {
 	c.room(4)
-	r, g, b, a := float32(col.R)/0xff, float32(col.G)/0xff, float32(col.B)/0xff, float32(col.A)/0xff
+	k := straight(col)
 	w, h := float64(src.Dx()), float64(src.Dy())
 	base := uint32(len(c.b.vs))
 	for _, p := range [4][2]float64{{0, 0}, {1, 0}, {1, 1}, {0, 1}} {
 		c.b.vs = append(c.b.vs, ebiten.Vertex{
 			DstX: float32(x + p[0]*w), DstY: float32(y + p[1]*h),
 			SrcX: float32(float64(src.Min.X) + p[0]*w), SrcY: float32(float64(src.Min.Y) + p[1]*h),
-			ColorR: r, ColorG: g, ColorB: b, ColorA: a,
+			ColorR: k[0], ColorG: k[1], ColorB: k[2], ColorA: k[3],
 		})
 	}
 	c.b.is = append(c.b.is, base, base+1, base+2, base, base+2, base+3)
+}
+
+// straight is col as the straight-alpha floats of a vertex's colour.
+func straight(col color.RGBA) [4]float32 {
+	return [4]float32{float32(col.R) / 0xff, float32(col.G) / 0xff, float32(col.B) / 0xff, float32(col.A) / 0xff}
 }

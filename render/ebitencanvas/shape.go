@@ -31,7 +31,7 @@ type mesh struct {
 func (c *Canvas) newMesh(col color.RGBA, n int) mesh {
 	inkImage()
 	c.room(n)
-	return mesh{c: c, base: uint32(len(c.b.vs)), col: [4]float32{float32(col.R) / 0xff, float32(col.G) / 0xff, float32(col.B) / 0xff, float32(col.A) / 0xff}}
+	return mesh{c: c, base: uint32(len(c.b.vs)), col: straight(col)}
 }
 
 // vertex adds a point whose alpha is the colour's times a, and returns its
@@ -59,6 +59,10 @@ func feather(w float64) (core float64, a float32) {
 	return w/2 - 0.5, 1
 }
 
+// fringe is the alpha of a stroke's four edges across it: transparent
+// outside, a inside the core.
+func fringe(a float32) [4]float32 { return [4]float32{0, a, a, 0} }
+
 // line draws a line w device pixels wide from (x1, y1) to (x2, y2), in
 // device pixels, with square ends: a solid core between two fringes.
 func (c *Canvas) line(x1, y1, x2, y2, w float64, col color.RGBA) {
@@ -70,13 +74,10 @@ func (c *Canvas) line(x1, y1, x2, y2, w float64, col color.RGBA) {
 	core, a := feather(w)
 	nx, ny := -dy/length, dx/length
 	m := c.newMesh(col, 8)
+	alpha := fringe(a)
 	var rows [4][2]uint32
 	for i, off := range [4]float64{core + 1, core, -core, -core - 1} {
-		alpha := a
-		if i == 0 || i == 3 {
-			alpha = 0
-		}
-		rows[i] = [2]uint32{m.vertex(x1+nx*off, y1+ny*off, alpha), m.vertex(x2+nx*off, y2+ny*off, alpha)}
+		rows[i] = [2]uint32{m.vertex(x1+nx*off, y1+ny*off, alpha[i]), m.vertex(x2+nx*off, y2+ny*off, alpha[i])}
 	}
 	for i := range 3 {
 		m.quad(rows[i][0], rows[i][1], rows[i+1][1], rows[i+1][0])
@@ -149,17 +150,14 @@ func (c *Canvas) arc(cx, cy, r, w, a0, a1 float64, col color.RGBA) {
 	steps := min(maxSegments, max(2, int(math.Ceil((a1-a0)*max(r, 8)/4))))
 	m := c.newMesh(col, 4*(steps+1))
 	radii := [4]float64{r + core + 1, r + core, max(0, r-core), max(0, r-core-1)}
+	alpha := fringe(a)
 	prev := [4]uint32{}
 	for s := 0; s <= steps; s++ {
 		t := a0 + (a1-a0)*float64(s)/float64(steps)
 		cos, sin := math.Cos(t), math.Sin(t)
 		var row [4]uint32
 		for i, rr := range radii {
-			alpha := a
-			if i == 0 || i == 3 {
-				alpha = 0
-			}
-			row[i] = m.vertex(cx+cos*rr, cy+sin*rr, alpha)
+			row[i] = m.vertex(cx+cos*rr, cy+sin*rr, alpha[i])
 		}
 		if s > 0 {
 			for i := range 3 {

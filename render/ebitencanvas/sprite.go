@@ -47,8 +47,7 @@ func (c *Canvas) spriteFor(r, w float64, dash bool) (sprite, bool) {
 		return s, true
 	}
 	if len(sprites) >= maxSprites {
-		c.Flush()
-		resetInk()
+		c.emptyInk()
 	}
 	half, pix := rasterCircle(float64(k.r)/4, float64(k.w)/4, k.dash)
 	size := int(2 * half)

@@ -40,45 +40,45 @@ func (c *Canvas) text(x, y float64, s string, size float64, col color.RGBA, a ca
 	// The glyphs and their pen positions, once: a halo's eight copies use
 	// them too. Collected again if the ink was emptied on the way (a new
 	// glyph that did not fit), which moved the ones before it.
-	var px, py float64
+	pen := 0.0
 	for range 2 {
 		gen := ink.gen
-		w := f.width(c, s)
-		px = x * c.scale
-		switch a {
-		case canvas.Center:
-			px -= w / 2
-		case canvas.Right:
-			px -= w
-		}
-		// The text's vertical middle sits at y: baseline = y + (ascent-descent)/2.
-		py = y*c.scale + (f.ascent-f.descent)/2
-		c.run = c.run[:0]
+		c.run, pen = c.run[:0], 0
 		for _, r := range s {
 			g := f.glyph(c, r)
 			if g.inked {
-				c.run = append(c.run, placed{g, px})
+				c.run = append(c.run, placed{g, pen})
 			}
-			px += g.advance
+			pen += g.advance
 		}
 		if ink.gen == gen {
 			break
 		}
 	}
+	px := x * c.scale // where the pen starts: pen is now the text's width
+	switch a {
+	case canvas.Center:
+		px -= pen / 2
+	case canvas.Right:
+		px -= pen
+	}
+	// The text's vertical middle sits at y: baseline = y + (ascent-descent)/2.
+	py := y*c.scale + (f.ascent-f.descent)/2
 	if halo != nil {
 		d := max(1, c.scale)
 		for _, o := range haloOffsets {
 			for _, p := range c.run {
-				c.quad(p.g.src, math.Round(p.x+o[0]*d)+p.g.dx, math.Round(py+o[1]*d)+p.g.dy, *halo)
+				c.quad(p.g.src, math.Round(px+p.x+o[0]*d)+p.g.dx, math.Round(py+o[1]*d)+p.g.dy, *halo)
 			}
 		}
 	}
 	for _, p := range c.run {
-		c.quad(p.g.src, math.Round(p.x)+p.g.dx, math.Round(py)+p.g.dy, col)
+		c.quad(p.g.src, math.Round(px+p.x)+p.g.dx, math.Round(py)+p.g.dy, col)
 	}
 }
 
-// placed is a glyph at its pen position along a line of text.
+// placed is a glyph at its pen position along a line of text, from the
+// line's start.
 type placed struct {
 	g glyph
 	x float64
@@ -194,13 +194,4 @@ func (f *face) glyph(c *Canvas, r rune) glyph {
 	}
 	f.prepare(c, []rune{r})
 	return f.glyphs[r]
-}
-
-// width is the advance of s.
-func (f *face) width(c *Canvas, s string) float64 {
-	w := 0.0
-	for _, r := range s {
-		w += f.glyph(c, r).advance
-	}
-	return w
 }
