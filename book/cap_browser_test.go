@@ -50,10 +50,7 @@ func TestCAPLabInChromium(t *testing.T) {
 		waitFor(lab+`.querySelector('[data-metric=availability]').textContent !== '–'`),
 		logShows(lab, `client 1 (reads|writes)`),
 	))
-	stage := chromedp.Screenshot(chromedp.CSS(`#cp-lab .lab-stage`), chromedp.NodeVisible)
-	shot, err := chromedp.Run(ctx, stage)
-	require.NoError(t, err)
-	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "cap-running", shot)), 12, "the lab canvas looks blank")
+	labPicture(t, ctx, `#cp-lab`, "cap-running")
 	require.Equal(t, "yes", evalString(t, ctx, lab+`.querySelector('[data-metric=linearizable]').textContent`))
 
 	// Cut by clicking the link between the sites: the log says so, and
@@ -70,9 +67,7 @@ func TestCAPLabInChromium(t *testing.T) {
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=errors]').textContent) > 0`),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=availability]').dataset.value) < 1`),
 	))
-	shot, err = chromedp.Run(ctx, stage)
-	require.NoError(t, err)
-	browsertest.Shot(t, "cap-cut", shot)
+	labPicture(t, ctx, `#cp-lab`, "cap-cut")
 	require.Equal(t, "yes", evalString(t, ctx, lab+`.querySelector('[data-metric=linearizable]').textContent`))
 
 	// Heal by clicking it again, then isolate replica A with its button.
@@ -85,9 +80,7 @@ func TestCAPLabInChromium(t *testing.T) {
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('Isolated: A.')`),
 		logShows(lab, `A steps down`),
 	))
-	shot, err = chromedp.Run(ctx, stage)
-	require.NoError(t, err)
-	browsertest.Shot(t, "cap-isolated", shot)
+	labPicture(t, ctx, `#cp-lab`, "cap-isolated")
 
 }
 
@@ -120,9 +113,7 @@ func TestCAPAPLabInChromium(t *testing.T) {
 	require.Equal(t, "1", evalString(t, ctx, ap+`.querySelector('[data-metric=availability]').dataset.value`))
 	require.Equal(t, "100%", evalString(t, ctx, ap+`.querySelector('[data-metric=availability]').textContent`), "a fraction reads as a percentage")
 	require.Equal(t, "0", evalString(t, ctx, ap+`.querySelector('[data-metric=errors]').textContent`))
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#ap-lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	browsertest.Shot(t, "cap-ap-healed", shot)
+	labPicture(t, ctx, `#ap-lab`, "cap-ap-healed")
 }
 
 // TestPACELCLabInChromium starts the PACELC lab, switches the configuration
@@ -149,9 +140,7 @@ func TestPACELCLabInChromium(t *testing.T) {
 		logShows(lab, `europe is cut off`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('available in the partition')`),
 	))
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#pacelc-lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "pacelc-eventual", shot)), 12)
+	labPicture(t, ctx, `#pacelc-lab`, "pacelc-eventual")
 	require.Equal(t, "yes", evalString(t, ctx, lab+`.querySelector('[data-metric=available_during_partition]').textContent`))
 
 	const hist = `document.getElementById('sequential-lab')`
@@ -169,9 +158,7 @@ func TestPACELCLabInChromium(t *testing.T) {
 	require.Equal(t, "no", evalString(t, ctx, hist+`.querySelector('[data-metric=linearizable]').textContent`))
 	require.Equal(t, "yes", evalString(t, ctx, hist+`.querySelector('[data-metric=sequential]').textContent`))
 	require.NoError(t, chromedp.Do(ctx, logShows(hist, `P2's read of x returns 0`)))
-	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#sequential-lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	browsertest.Shot(t, "history-sequential", shot)
+	labPicture(t, ctx, `#sequential-lab`, "history-sequential")
 }
 
 // TestCAPOnAPhone checks the two chapters and the embed pages at 360 px.

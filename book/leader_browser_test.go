@@ -40,9 +40,7 @@ func TestLeaderLabInChromium(t *testing.T) {
 				// Replicas lag by about 100 ms: read-backs miss writes.
 				waitFor(`Number(`+fig+`.querySelector('[data-metric=ryw_violations]').textContent) > 0`),
 			))
-			shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
-			require.NoError(t, err)
-			require.Greater(t, browsertest.Colours(browsertest.Shot(t, "leader-"+size.name+"-running", shot)), 12)
+			labPicture(t, ctx, `figure.lab`, "leader-"+size.name+"-running")
 
 			// Read-your-writes on: the lab restarts and your post always shows.
 			require.NoError(t, chromedp.Do(ctx,
@@ -73,9 +71,7 @@ func TestLeaderLabInChromium(t *testing.T) {
 				logShows(fig, `promotes [BC] to primary \(epoch 2\)`),
 				waitFor(`Number(`+fig+`.querySelector('[data-metric=failover_downtime_ms]').textContent.replace(/[^0-9.]/g, '')) > 0`),
 			))
-			shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
-			require.NoError(t, err)
-			browsertest.Shot(t, "leader-"+size.name+"-failover", shot)
+			labPicture(t, ctx, `figure.lab`, "leader-"+size.name+"-failover")
 		})
 	}
 }
@@ -116,9 +112,7 @@ func TestMultiLeaderLabInChromium(t *testing.T) {
 		waitFor(`Number(`+fig+`.querySelector('[data-metric=lost_writes]').textContent) > 0`),
 	))
 	require.NoError(t, chromedp.Do(ctx, js(fig+`.querySelector('.lab-stage').scrollIntoView({block: 'center'})`)))
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "multileader-lww", shot)), 12)
+	labPicture(t, ctx, `figure.lab`, "multileader-lww")
 
 	// CRDTs on the same seed: Alice and Bob's edits all survive.
 	require.NoError(t, chromedp.Do(ctx,
@@ -133,7 +127,5 @@ func TestMultiLeaderLabInChromium(t *testing.T) {
 	conflicts := metric(t, ctx, "conflicts")
 	require.GreaterOrEqual(t, conflicts, 3, "conflicts = "+strconv.Itoa(conflicts))
 	require.NoError(t, chromedp.Do(ctx, js(fig+`.querySelector('.lab-stage').scrollIntoView({block: 'center'})`)))
-	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	browsertest.Shot(t, "multileader-crdt", shot)
+	labPicture(t, ctx, `figure.lab`, "multileader-crdt")
 }

@@ -83,9 +83,7 @@ func TestLabsLegibleOnEveryWidth(t *testing.T) {
 					frame: `+f+`.querySelector('.lab-frame').getBoundingClientRect().height,
 				})`))
 				require.NoError(t, err)
-				shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.lab-stage`), chromedp.NodeVisible))
-				require.NoError(t, err)
-				browsertest.Shot(t, fmt.Sprintf("legible-%d-%s", width, name), shot)
+				labPicture(t, ctx, `figure.lab`, fmt.Sprintf("legible-%d-%s", width, name))
 
 				how := "started"
 				if k > 0 {
@@ -118,9 +116,7 @@ func everyAction(t *testing.T, ctx context.Context, name string) {
 		waitFor(f+`.querySelectorAll('[data-metric]').length > 0 && Array.from(`+f+`.querySelectorAll('[data-metric]')).every(d => d.textContent !== '–')`),
 		waitFor(f+`.querySelectorAll('.lab-log li').length > 0`),
 	), name)
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "embed-"+name, shot)), 12, "%s draws nothing", name)
+	labPicture(t, ctx, `figure.lab`, "embed-"+name)
 	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](f+`.querySelectorAll('[data-action]').length`))
 	require.NoError(t, err)
 	for i := range n {

@@ -98,9 +98,7 @@ func TestOfflineBundle(t *testing.T) {
 		waitFor(fig+`.querySelector('[data-metric=writes_ok]').textContent !== '–'`),
 		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 2`),
 	))
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "offline-lab", shot)), 12)
+	labPicture(t, ctx, `figure.lab`, "offline-lab")
 
 	// An embed page runs from file:// too. (Every lab's embed page is a
 	// copy of one template over the same binary: TestLabsLegibleOnEveryWidth runs

@@ -246,9 +246,7 @@ func TestNarrowLabFollowsItsConfiguration(t *testing.T) {
 	three := see()
 	require.InDelta(t, three.Stage, three.Frame, 2, "the frame fills the taller stage")
 	require.GreaterOrEqual(t, three.MinText, canvas.MinCSSText, "three regions keep their text size")
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	browsertest.Shot(t, "multileader-three-regions-390", shot)
+	labPicture(t, ctx, `figure.lab`, "multileader-three-regions-390")
 
 	require.NoError(t, chromedp.Do(ctx, regions(2),
 		waitFor(f+`.querySelector('.lab-stage').getBoundingClientRect().height < `+strconv.FormatFloat(two.Stage+2, 'f', 0, 64)),

@@ -121,9 +121,7 @@ func TestQuorumPresetsInChromium(t *testing.T) {
 			for k, v := range p.Values {
 				require.Equal(t, v, evalString(t, ctx, control(k)), "the link sets %s", k)
 			}
-			shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.lab-stage`), chromedp.NodeVisible))
-			require.NoError(t, err)
-			require.Greater(t, browsertest.Colours(browsertest.Shot(t, "quorum-"+tt.preset, shot)), 12, "the canvas looks blank")
+			labPicture(t, ctx, `figure.lab`, "quorum-"+tt.preset)
 
 			// Played on, it animates: virtual time moves.
 			require.NoError(t, chromedp.Do(ctx,
@@ -160,9 +158,7 @@ func TestQuorumPartitionAndHintsInChromium(t *testing.T) {
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('1 down (C)')`),
 		logShows(lab, `stands in for C`),
 	))
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#sloppy-lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	browsertest.Shot(t, "quorum-dynamo-hints", shot)
+	labPicture(t, ctx, `#sloppy-lab`, "quorum-dynamo-hints")
 	require.NoError(t, chromedp.Do(ctx,
 		js(lab+`.querySelector('[data-action=recover]').click()`),
 		logShows(lab, `hands .* off to C`),
@@ -177,9 +173,7 @@ func TestQuorumPartitionAndHintsInChromium(t *testing.T) {
 	quorumClick(t, ctx, lab, ax, ay, float64(quorum.Schema.Width), float64(quorum.Schema.Height))
 	err = chromedp.Do(ctx, waitFor(lab+`.querySelector('.lab-frame').title.includes('ring partitioned')`))
 	require.NoError(t, err, "clicked (%.0f, %.0f); log: %s", ax, ay, evalString(t, ctx, `Array.from(`+lab+`.querySelectorAll('.lab-log li')).slice(-8).map(li => li.textContent).join(' | ')`))
-	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#sloppy-lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	browsertest.Shot(t, "quorum-dynamo-partition", shot)
+	labPicture(t, ctx, `#sloppy-lab`, "quorum-dynamo-partition")
 	require.NoError(t, chromedp.Do(ctx,
 		js(lab+`.querySelector('[data-action=heal]').click()`),
 		waitFor(`!`+lab+`.querySelector('.lab-frame').title.includes('ring partitioned')`),

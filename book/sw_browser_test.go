@@ -139,9 +139,7 @@ func TestServiceWorkerOffline(t *testing.T) {
 		waitFor(fig+`.querySelectorAll('.lab-log li').length >= 2`),
 	))
 	phase("offline: unsaved page explained, search works, the lab ran again")
-	shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`figure.lab .lab-stage`), chromedp.NodeVisible))
-	require.NoError(t, err)
-	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "offline-sw-lab", shot)), 12)
+	labPicture(t, ctx, `figure.lab`, "offline-sw-lab")
 
 	// The reader is back online, on a page of the old edition, when a new
 	// edition is published: the new edition's worker installs, and takes

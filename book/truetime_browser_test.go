@@ -38,10 +38,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=commit_wait_ms_mean]').dataset.value) > 0`),
 		logShows(lab, `commit wait of`),
 	))
-	stage := chromedp.Screenshot(chromedp.CSS(`#spanner-lab .lab-stage`), chromedp.NodeVisible)
-	shot, err := chromedp.Run(ctx, stage)
-	require.NoError(t, err)
-	require.Greater(t, browsertest.Colours(browsertest.Shot(t, "truetime-running", shot)), 12, "the lab canvas looks blank")
+	labPicture(t, ctx, `#spanner-lab`, "truetime-running")
 	require.Zero(t, float("order_violations"))
 
 	// Raise ε to 10 ms: the lab restarts and the waits grow to about 20 ms.
@@ -60,9 +57,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 		logShows(lab, `OUT OF ORDER`),
 	))
 	require.Zero(t, float("commit_wait_ms_mean"))
-	shot, err = chromedp.Run(ctx, stage)
-	require.NoError(t, err)
-	browsertest.Shot(t, "truetime-no-wait", shot)
+	labPicture(t, ctx, `#spanner-lab`, "truetime-no-wait")
 
 	// Push node B's clock ahead with its button: the log and the picture's
 	// description say it left its interval.
@@ -73,9 +68,7 @@ func TestTrueTimeLabInChromium(t *testing.T) {
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('outside its interval: B')`),
 		labFrames(lab, 2), // the picture has caught up with its description
 	))
-	shot, err = chromedp.Run(ctx, stage)
-	require.NoError(t, err)
-	browsertest.Shot(t, "truetime-pushed", shot)
+	labPicture(t, ctx, `#spanner-lab`, "truetime-pushed")
 }
 
 // TestTrueTimeOnAPhone checks the chapter and its embed page at 360 px.

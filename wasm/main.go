@@ -7,6 +7,7 @@ package main
 
 import (
 	"net/url"
+	"sync/atomic"
 	"syscall/js"
 	"time"
 
@@ -24,7 +25,7 @@ type game struct {
 	w, h   float64 // the lab's logical size (its wide or narrow layout)
 	cv     *ebitencanvas.Canvas
 	inbox  bridge.Inbox // bounded; a seek replaces the seek queued before it
-	redraw bool         // the screen was resized: draw even if the model did not change
+	redraw bool         // the screen or the layout changed, or a picture was asked for: draw now
 	lw, lh int          // the last layout size
 	last   time.Time
 	frames int          // pictures drawn (Draw calls that painted), for measurements
@@ -33,13 +34,23 @@ type game struct {
 
 // framesDrawn is globalThis.scalingdataFrames.value: how many pictures the
 // lab has painted. Benchmarks read it to check that a paused lab paints
-// nothing.
+// nothing. scalingdataFrames.paint() asks for a picture of the current
+// state at the next frame, paced or not: tests and tools that take a
+// screenshot of a paced lab (see bridge.Pacer) call it, then wait for
+// value to grow.
 var framesDrawn = func() js.Value {
 	o := js.Global().Get("Object").New()
 	o.Set("value", 0)
+	o.Set("paint", js.FuncOf(func(js.Value, []js.Value) any {
+		paintAsked.Store(true)
+		return nil
+	}))
 	js.Global().Set("scalingdataFrames", o)
 	return o
 }()
+
+// paintAsked is set by scalingdataFrames.paint() and taken by the next Draw.
+var paintAsked atomic.Bool
 
 // maxTick bounds the wall time one Update may advance, so a tab that was
 // in the background does not jump ahead.
@@ -68,6 +79,9 @@ func (g *game) Update() error {
 }
 
 func (g *game) Draw(screen *ebiten.Image) {
+	if paintAsked.Swap(false) {
+		g.redraw = true
+	}
 	if !g.ctrl.Dirty() && !g.redraw {
 		return // the screen keeps its last picture (SetScreenClearedEveryFrame(false))
 	}
@@ -94,6 +108,9 @@ func (g *game) Draw(screen *ebiten.Image) {
 // shows the poster of the same layout, so the frame already has its shape).
 func (g *game) Layout(outsideW, outsideH int) (int, int) {
 	size := g.ctrl.Layout(float64(outsideW))
+	if size.W != g.w || size.H != g.h {
+		g.redraw = true // a new layout (other parameters, another width) is shown at once, paced or not
+	}
 	g.w, g.h = size.W, size.H
 	scale := ebiten.Monitor().DeviceScaleFactor()
 	sw := int(float64(outsideW) * scale)

@@ -247,7 +247,7 @@ func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 	}
 	script := logRecorder
 	if !o.everyFrame {
-		script += "globalThis.scalingdataMaxFPS = " + strconv.Itoa(TestFPS) + ";\n"
+		script += "globalThis.scalingdataMaxFPS = " + FormatFPS() + ";\n"
 	}
 	if err := chromedp.Do(ctx, onEveryDocument(script)); err != nil {
 		t.Fatalf("preparing the tab: %v", err)
@@ -259,16 +259,21 @@ func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 }
 
 // TestFPS is how many pictures a second a lab paints in a test's browser
-// (bridge.Pacer). Under software GL a picture costs 70–200 ms of CPU in
-// the GPU process whatever it shows, and a lab that paints every frame it
-// can takes the whole machine: four tests at once, each waiting for an
-// event, spent most of the suite's time painting pictures nobody looked
-// at. Measured on 2 Dec 2026 (quorum lab at 1280 px, 2 cores): unpaced
-// 1.85 cores, 6 a second 1.6 (1.3 of them SwiftShader), 2 a second 0.8,
-// 1 a second 0.6 (renderer 0.34, GPU 0.3). A paced lab still updates,
-// reports and answers every frame; a screenshot shows a picture at most a
-// second old.
-const TestFPS = 1
+// (bridge.Pacer): one every five seconds. Under software GL a picture
+// costs 70–300 ms of CPU in the GPU process whatever it shows, and a lab
+// that paints every frame it can takes the whole machine: four tests at
+// once, each waiting for an event, spent most of the suite's time
+// painting pictures nobody looked at. Measured on 2 Dec 2026 (quorum lab
+// at 1280 px, 2 cores): unpaced 1.85 cores, 6 a second 1.6 (1.3 of them
+// SwiftShader), 1 a second 0.5 (GPU process 0.31, renderer 0.19), one
+// every ten seconds 0.25 (GPU 0.05). A paced lab still updates, reports
+// and answers every frame, and paints at once when its layout changes;
+// a test that screenshots it first asks for a picture of the moment
+// (scalingdataFrames.paint(), see wasm/main.go).
+const TestFPS = 0.2
+
+// FormatFPS is TestFPS as a script writes it.
+func FormatFPS() string { return strconv.FormatFloat(TestFPS, 'g', -1, 64) }
 
 // Option changes how Browser sets up its tab.
 type Option func(*options)

@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 )
 
@@ -56,5 +55,5 @@ func RequireFirefox(t testing.TB) {
 // where puppeteer-core and Firefox are, and how many pictures a second its
 // labs may paint (TestFPS).
 func FirefoxEnv() []string {
-	return append(os.Environ(), "PUPPETEER_CORE="+PuppeteerCore(), "FIREFOX="+Firefox(), "SCALINGDATA_MAX_FPS="+strconv.Itoa(TestFPS))
+	return append(os.Environ(), "PUPPETEER_CORE="+PuppeteerCore(), "FIREFOX="+Firefox(), "SCALINGDATA_MAX_FPS="+FormatFPS())
 }

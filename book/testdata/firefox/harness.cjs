@@ -26,6 +26,12 @@ function run(timeout, fn) {
       executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
       headless: false, // under Xvfb: headless Firefox has no WebGL2
       protocolTimeout: timeout + 30000,
+      // WebAssembly from Firefox's baseline compiler only, never its
+      // optimizing one (Ion), as the Chromium tests use V8's baseline
+      // compiler only (browsertest.QuickCompiler): what a lab computes does
+      // not depend on the tier, and optimizing a 13 MB binary in the
+      // background for a few seconds of use is what a test pays most for.
+      extraPrefsFirefox: { 'javascript.options.wasm_optimizingjit': false },
     });
     try {
       const page = await browser.newPage();
