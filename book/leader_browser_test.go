@@ -65,7 +65,10 @@ func TestLeaderLabInChromium(t *testing.T) {
 			if evalString(t, ctx, fig+`.dataset.layout || "wide"`) == "narrow" {
 				kill = js(fig + `.querySelector("[data-action=kill]").click()`)
 			}
+			// Failover takes seconds of virtual time (detection, then
+			// promotion): at speed 4 they pass in a quarter of the wall time.
 			require.NoError(t, chromedp.Do(ctx,
+				js(`{ const s = `+fig+`.querySelector('[data-cmd=speed]'); s.value = '4'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
 				kill,
 				logShows(fig, `primary A crashes`),
 				logShows(fig, `promotes [BC] to primary \(epoch 2\)`),
