@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/scaling-data/book/sim/labs"
 )
 
 // page is what the checks need of one built HTML file.
@@ -263,4 +265,49 @@ func nodeText(n *html.Node) string {
 	}
 	walk(n)
 	return strings.TrimSpace(b.String())
+}
+
+// TestEveryEmbedLinksBackToItsLab: each lab's embed page links back to
+// the chapter its schema names (lab.Schema.Chapter), at a figure that runs
+// that lab. A chapter file misspelt in a schema, or a chapter that lost
+// its lab, would otherwise drop the link without a word.
+func TestEveryEmbedLinksBackToItsLab(t *testing.T) {
+	t.Parallel()
+	out := realSite(t)
+	for _, l := range labs.All() {
+		name := l.Schema.Name
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(out, "embed", name+".html"))
+			require.NoError(t, err)
+			back := ""
+			var find func(n *html.Node)
+			find = func(n *html.Node) {
+				if n.Type == html.ElementNode && n.DataAtom == atom.A && attr(n, "class") == "lab-source" {
+					back = attr(n, "href")
+				}
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					find(c)
+				}
+			}
+			find(parsePage(t, data).nodes)
+			require.NotEmpty(t, back, "embed/%s.html has no link back to its chapter: does %s's schema name a chapter SUMMARY.md lists (Chapter: %q)?", name, name, l.Schema.Chapter)
+			file, id, ok := strings.Cut(strings.TrimPrefix(back, "../"), "#")
+			require.True(t, ok, "embed/%s.html links back to %s, not to a figure in it: the chapter %s has no lab %q", name, back, l.Schema.Chapter, name)
+			page, err := os.ReadFile(filepath.Join(out, file))
+			require.NoError(t, err, "embed/%s.html links back to a missing page", name)
+			var fig *html.Node
+			var byID func(n *html.Node)
+			byID = func(n *html.Node) {
+				if n.Type == html.ElementNode && attr(n, "id") == id {
+					fig = n
+				}
+				for c := n.FirstChild; c != nil && fig == nil; c = c.NextSibling {
+					byID(c)
+				}
+			}
+			byID(parsePage(t, page).nodes)
+			require.NotNil(t, fig, "%s has no #%s", file, id)
+			require.Equal(t, name, attr(fig, "data-lab"), "%s#%s runs another lab", file, id)
+		})
+	}
 }
