@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/lab/labtest"
 )
 
 // TestMetricsMeanWhatTheySay runs every lab from its defaults and from
@@ -52,7 +53,7 @@ func TestMetricsMeanWhatTheySay(t *testing.T) {
 					for step := 1; step <= 120 && !m.Done(); step++ {
 						m.Advance(m.Now() + 500*time.Millisecond)
 						if len(s.Actions) > 0 && r.IntN(20) == 0 {
-							a, arg := randomAction(r, s, v)
+							a, arg := labtest.RandomAction(r, s, v)
 							_ = m.Do(a, arg)
 						}
 						got := m.Metrics()

@@ -9,21 +9,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/scaling-data/book/sim/lab"
+	"github.com/scaling-data/book/sim/lab/labtest"
 )
 
 // workloadParams bound how much a lab does; the soak turns them up.
 var workloadParams = map[string]bool{"ops": true, "txns": true, "requests": true, "writes_total": true}
-
-// randomAction picks one of the schema's actions with a plausible argument.
-func randomAction(r *rand.Rand, s *lab.Schema, v lab.Values) (string, int) {
-	a := s.Actions[r.IntN(len(s.Actions))]
-	arg := 0
-	if a.ArgParam != "" {
-		arg = r.IntN(max(1, v.Int(a.ArgParam)+1))
-	}
-	return a.Name, arg
-}
 
 func heap() uint64 {
 	runtime.GC()
@@ -58,7 +48,7 @@ func TestSoak(t *testing.T) {
 			for now := step; now <= 24*time.Hour; now += step {
 				m.Advance(now)
 				if len(s.Actions) > 0 && r.IntN(30) == 0 {
-					name, arg := randomAction(r, s, v)
+					name, arg := labtest.RandomAction(r, s, v)
 					_ = m.Do(name, arg) // errors are fine; panics are not
 				}
 				if now == time.Hour {
@@ -110,7 +100,7 @@ func FuzzEveryLab(f *testing.F) {
 			m.Advance(m.Now() + time.Duration(b)*10*time.Millisecond)
 			require.GreaterOrEqual(t, m.Now(), before)
 			if len(s.Actions) > 0 && b%3 == 0 {
-				name, arg := randomAction(r, s, v)
+				name, arg := labtest.RandomAction(r, s, v)
 				_ = m.Do(name, arg)
 			}
 		}

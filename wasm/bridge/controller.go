@@ -131,7 +131,7 @@ func New(l lab.Lab, v render.View, q url.Values) *Controller {
 			if err != nil || ms < 0 || ms > float64(MaxSeek/time.Millisecond) {
 				notes = append(notes, fmt.Sprintf("t=%q is not a time in ms from 0 to %d; starting at 0", s, MaxSeek/time.Millisecond))
 			} else {
-				t = time.Duration(ms * float64(time.Millisecond))
+				t = fromMs(ms)
 			}
 		}
 		c.horizon = max(t, lastInput(inputs))
@@ -298,7 +298,7 @@ func (c *Controller) Handle(m Msg) {
 		c.restart()
 	case "seek":
 		c.playing = false
-		t := time.Duration(m.Value * float64(time.Millisecond))
+		t := fromMs(m.Value)
 		if limit := max(c.horizon, c.model.Now()) + SeekAhead; t > limit {
 			c.notice(fmt.Sprintf("a seek to %v is past the end of the run; going to %v", t, limit))
 			t = limit
@@ -431,6 +431,13 @@ func (c *Controller) flush(force bool) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// fromMs is the moment ms milliseconds in, to the nearest nanosecond: a
+// moment written as milliseconds (a link's t, a seek) is a decimal, and
+// truncating it could land a nanosecond before the moment it names.
+func fromMs(ms float64) time.Duration {
+	return time.Duration(math.Round(ms * float64(time.Millisecond)))
+}
 
 // Dirty reports whether the picture changed since the last Draw.
 func (c *Controller) Dirty() bool { return c.dirty }

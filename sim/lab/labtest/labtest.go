@@ -1,9 +1,11 @@
-// Package labtest holds helpers shared by the labs' and views' tests. They
-// panic rather than fail a test, because views build their scenes in
+// Package labtest holds helpers shared by the labs', views' and bridge's
+// tests (soak tests, fuzzers, property tests over every lab). They panic
+// rather than fail a test, because views build their scenes in
 // package-level tables, before any test runs.
 package labtest
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/scaling-data/book/sim/lab"
@@ -32,4 +34,18 @@ func Replay[M lab.Model](l lab.Lab, v lab.Values, seed uint64, t time.Duration, 
 		}
 		return m.(M)
 	}
+}
+
+// RandomAction picks one of the schema's actions, as a reader pressing
+// buttons at random would, with a plausible argument: for an action that
+// takes a node or a shard, one from 0 to the parameter that counts them
+// (one past the last, so out-of-range arguments are tried too). The
+// schema must have actions.
+func RandomAction(r *rand.Rand, s *lab.Schema, v lab.Values) (string, int) {
+	a := s.Actions[r.IntN(len(s.Actions))]
+	arg := 0
+	if a.ArgParam != "" {
+		arg = r.IntN(max(1, v.Int(a.ArgParam)+1))
+	}
+	return a.Name, arg
 }
