@@ -37,9 +37,10 @@ TOOLS       := $(CURDIR)/.cache/tools
 # more at once is slower (go test ./... on 2 Dec 2026: 344 s at -parallel
 # 2, 375 s at 3, 390 s at 4, 430 s at 6). Each runs in a window of its
 # own in one shared Chromium (Debian's chromium-headless-shell), whose
-# labs paint a picture every five seconds (or when asked) and compile their WebAssembly
-# with V8's baseline compiler only (browsertest.TestFPS, QuickCompiler:
-# under software GL on 2 cores, painting and optimizing are what cost).
+# labs paint a picture every five seconds (or when a test asks) and
+# compile their WebAssembly with V8's baseline compiler only
+# (browsertest.TestFPS, QuickCompiler: under software GL on 2 cores,
+# painting and optimizing are what cost).
 test:
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./book/bench

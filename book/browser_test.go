@@ -25,6 +25,12 @@ func js(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](expr + `; undefined`)
 }
 
+// setSpeed picks speed x (a value of the lab bar's Speed menu: 0.25 to 8)
+// for the lab of figure sel, as a reader's choice in the menu does.
+func setSpeed(sel, x string) chromedp.Action[chromedp.Void] {
+	return js(`{ const s = ` + sel + `.querySelector('[data-cmd=speed]'); s.value = '` + x + `'; s.dispatchEvent(new Event('change', {bubbles: true})) }`)
+}
+
 func evalString(t *testing.T, ctx context.Context, expr string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))

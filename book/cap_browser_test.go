@@ -56,7 +56,7 @@ func TestCAPLabInChromium(t *testing.T) {
 	// Cut by clicking the link between the sites: the log says so, and
 	// site 2's client starts failing.
 	require.NoError(t, chromedp.Do(ctx,
-		js(`{ const s = `+lab+`.querySelector('[data-cmd=speed]'); s.value = '4'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
+		setSpeed(lab, "4"),
 	))
 	bx, by := capview.BoundaryCenter()
 	clickCanvas(t, ctx, lab, bx, by, w, h)
@@ -135,7 +135,7 @@ func TestPACELCLabInChromium(t *testing.T) {
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=latency_p50_ms]').dataset.value) > 0`),
 		js(`{ const c = `+lab+`.querySelector('[name=config]'); c.value = 'eventual'; c.dispatchEvent(new Event('change', {bubbles: true})); c.dispatchEvent(new Event('input', {bubbles: true})) }`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('eventual shown')`),
-		js(`{ const s = `+lab+`.querySelector('[data-cmd=speed]'); s.value = '8'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
+		setSpeed(lab, "8"),
 		waitFor(`Number(`+lab+`.querySelector('[data-metric=stale_read_fraction]').dataset.value) > 0`),
 		logShows(lab, `europe is cut off`),
 		waitFor(lab+`.querySelector('.lab-frame').title.includes('available in the partition')`),

@@ -68,7 +68,7 @@ func TestLeaderLabInChromium(t *testing.T) {
 			// Failover takes seconds of virtual time (detection, then
 			// promotion): at speed 4 they pass in a quarter of the wall time.
 			require.NoError(t, chromedp.Do(ctx,
-				js(`{ const s = `+fig+`.querySelector('[data-cmd=speed]'); s.value = '4'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
+				setSpeed(fig, "4"),
 				kill,
 				logShows(fig, `primary A crashes`),
 				logShows(fig, `promotes [BC] to primary \(epoch 2\)`),

@@ -25,7 +25,7 @@ import (
 // or when the reader turns the phone. Each lab starts once, at one of the
 // widths (a different one lab by lab), and is then resized to the others
 // while it runs, as a reader's window is: a lab start is the dearest thing
-// a test does (~7 s of CPU under software GL), and the relayout of a
+// a test does (2.3–2.8 s of CPU under software GL), and the relayout of a
 // running lab is checked on the way. Screenshots of every lab at each width
 // land in SCREENSHOT_DIR. (Every preset is checked natively, by
 // render/views' TestEveryViewIsLegible.) At 1280 px each lab's embed page

@@ -150,7 +150,7 @@ func TestQuorumPartitionAndHintsInChromium(t *testing.T) {
 		js(lab+`.querySelector('.lab-run').click()`),
 		waitFor(`!!`+lab+`.querySelector('.lab-frame')`),
 		waitFor(lab+`.querySelector('[data-metric=writes_ok]').textContent !== '–'`),
-		js(`{ const s = `+lab+`.querySelector('[data-cmd=speed]'); s.value = '4'; s.dispatchEvent(new Event('change', {bubbles: true})) }`),
+		setSpeed(lab, "4"),
 		// Crash C, a replica of several keys: a stand-in takes its writes.
 		js(lab+`.querySelector('.lab-arg').value = '2'`),
 		js(lab+`.querySelector('[data-action=crash]').click()`),

@@ -106,7 +106,7 @@ func TestScrubAndShare(t *testing.T) {
 		chromedp.Navigate(url+"/embed/quorum.html"),
 		chromedp.Click(chromedp.CSS(`.lab-run`)),
 		waitFor(fig+`.querySelectorAll('.lab-log li').length > 0`),
-		js(fig+`.querySelector('[data-cmd=speed]').value = '8'; `+fig+`.querySelector('[data-cmd=speed]').dispatchEvent(new Event('change'))`),
+		setSpeed(fig, "8"),
 		timeMoves(fig, 1500),
 		js(fig+`.querySelector('.lab-arg').value = '1'`),
 		js(fig+`.querySelector('[data-action=crash]').click()`),

@@ -82,7 +82,7 @@ func TestShardLabInChromium(t *testing.T) {
 			// Speed the copy up, let it finish, then remove shard B. (A lab
 			// scrolled out of view is paused by the page, so bring it back.)
 			require.NoError(t, chromedp.Do(ctx,
-				js(fig+`.querySelector('[data-cmd=speed]').value = '8'; `+fig+`.querySelector('[data-cmd=speed]').dispatchEvent(new Event('change', {bubbles: true}))`),
+				setSpeed(fig, "8"),
 				js(fig+`.querySelector('.lab-stage').scrollIntoView()`),
 				logShows(fig, `move complete`),
 				js(fig+`.querySelector('.lab-arg').value = '1'`),

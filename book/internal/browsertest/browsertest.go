@@ -266,7 +266,7 @@ func Browser(t testing.TB, width, height int, opts ...Option) context.Context {
 // painting pictures nobody looked at. Measured on 2 Dec 2026 (quorum lab
 // at 1280 px, 2 cores): unpaced 1.85 cores, 6 a second 1.6 (1.3 of them
 // SwiftShader), 1 a second 0.5 (GPU process 0.31, renderer 0.19), one
-// every ten seconds 0.25 (GPU 0.05). A paced lab still updates, reports
+// every five seconds 0.25 (GPU process 0.08, renderer 0.16). A paced lab still updates, reports
 // and answers every frame, and paints at once when its layout changes;
 // a test that screenshots it first asks for a picture of the moment
 // (scalingdataFrames.paint(), see wasm/main.go).
