@@ -16,12 +16,13 @@ import (
 
 // Canvas draws on dst, mapping logical pixels to device pixels by Scale.
 type Canvas struct {
-	dst   *ebiten.Image
-	w, h  float64   // logical size
-	scale float64   // device pixels per logical pixel
-	pts   []float64 // scratch: a polygon in device pixels
-	b     batch     // what the frame has drawn so far (Flush)
-	run   []placed  // scratch: the glyphs of a line of text
+	dst     *ebiten.Image
+	w, h    float64   // logical size
+	scale   float64   // device pixels per logical pixel
+	pts     []float64 // scratch: a polygon in device pixels
+	normals []float64 // scratch: its edges' outward normals (fillConvex)
+	b       batch     // what the frame has drawn so far (Flush)
+	run     []placed  // scratch: the glyphs of a line of text
 }
 
 var (

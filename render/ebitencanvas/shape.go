@@ -98,28 +98,30 @@ func (c *Canvas) fillConvex(pts []float64, col color.RGBA) {
 		cy += pts[2*i+1]
 	}
 	cx, cy = cx/float64(n), cy/float64(n)
-	// outward is the unit normal of the edge from point i to point i+1
-	// that points away from the centre.
-	outward := func(i int) (float64, float64) {
+	// normals[2i:2i+2] is the unit normal of the edge from point i to
+	// point i+1 that points away from the centre (zero for a point
+	// repeated).
+	c.normals = c.normals[:0]
+	for i := range n {
 		j := (i + 1) % n
 		ex, ey := pts[2*j]-pts[2*i], pts[2*j+1]-pts[2*i+1]
-		l := math.Hypot(ex, ey)
-		if l == 0 {
-			return 0, 0
+		var nx, ny float64
+		if l := math.Hypot(ex, ey); l > 0 {
+			nx, ny = ey/l, -ex/l
+			if nx*((pts[2*i]+pts[2*j])/2-cx)+ny*((pts[2*i+1]+pts[2*j+1])/2-cy) < 0 {
+				nx, ny = -nx, -ny
+			}
 		}
-		nx, ny := ey/l, -ex/l
-		if nx*((pts[2*i]+pts[2*j])/2-cx)+ny*((pts[2*i+1]+pts[2*j+1])/2-cy) < 0 {
-			nx, ny = -nx, -ny
-		}
-		return nx, ny
+		c.normals = append(c.normals, nx, ny)
 	}
 	m := c.newMesh(col, 2*n)
 	// Inner points are vertices 0, 2, 4…; outer ones 1, 3, 5…
 	inner := func(i int) uint32 { return uint32(2 * i) }
 	outer := func(i int) uint32 { return uint32(2*i + 1) }
 	for i := range n {
-		ax, ay := outward((i + n - 1) % n)
-		bx, by := outward(i)
+		h := (i + n - 1) % n
+		ax, ay := c.normals[2*h], c.normals[2*h+1]
+		bx, by := c.normals[2*i], c.normals[2*i+1]
 		// The miter: half a pixel from both edges, no further than 2 px
 		// from the corner (a sharp arrow tip).
 		mx, my := (ax+bx)/2, (ay+by)/2
